@@ -1,0 +1,143 @@
+"""Card reader port: observe card taps and read the chip ID card (CCCD)."""
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+
+from hardware.base import Device, HardwareError
+from kiosk.citizen import Citizen
+
+
+# -- errors ------------------------------------------------------------------------
+class CardError(HardwareError):
+    """Base of chip-card errors."""
+
+
+class NoCardPresent(CardError):
+    """A read was asked for but no card lies on the reader."""
+
+
+class CardRemovedDuringRead(CardError):
+    """The card left the reader's field while it was being read."""
+
+
+class WrongAccessKey(CardError):
+    """PACE/BAC authentication failed: the CAN or MRZ data do not fit this card."""
+
+
+class CardNotSupported(CardError):
+    """The card is not an ICAO eMRTD / CCCD (no eMRTD application)."""
+
+
+class CardReadError(CardError):
+    """Any other failure while talking to the chip (communication, malformed data)."""
+
+
+class ReaderUnavailable(CardError):
+    """No PC/SC reader is attached or the reader stopped answering."""
+
+
+# -- data --------------------------------------------------------------------------
+def _expiry_candidates(dob: date) -> tuple[str, ...]:
+    """CCCD expiry is the birthday at 14, 25, 40 or 60 (see DOMAIN.md); try them all."""
+    out = []
+    for age in (25, 40, 60, 14):
+        try:
+            d = dob.replace(year=dob.year + age)
+        except ValueError:  # 29 February
+            d = date(dob.year + age, 3, 1)
+        out.append(d.strftime("%y%m%d"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """What the chip needs before it lets anything be read.
+
+    ``can``: PACE card access number (last 6 digits of the ID). BAC data: 9-digit document
+    number (last 9 digits of the ID), birth date and expiry candidates as YYMMDD.
+    """
+
+    can: str | None = None
+    document_number: str | None = None
+    birth_date: str | None = None
+    expiry_candidates: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return "AccessKey(<redacted>)"
+
+    @classmethod
+    def from_id(cls, id_number: str, dob: date | None = None) -> "AccessKey":
+        """Derive CAN and (when the DOB is known) BAC candidates from the 12-digit ID."""
+        id_number = id_number.strip()
+        if dob is None:
+            return cls(can=id_number[-6:])
+        return cls(
+            can=id_number[-6:],
+            document_number=id_number[-9:],
+            birth_date=dob.strftime("%y%m%d"),
+            expiry_candidates=_expiry_candidates(dob),
+        )
+
+
+@dataclass(frozen=True)
+class CardReadResult:
+    """Everything the kiosk needs from one chip read."""
+
+    citizen: Citizen
+    access_method: str  # "PACE-CAN", "PACE-MRZ", "BAC", "simulated"
+    portrait_jpeg: bytes | None = None
+    passive_auth_ok: bool = False
+    passive_auth_summary: str = ""
+    active_auth_ok: bool | None = None
+    apdu_count: int = 0
+    duration_s: float = 0.0
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return f"CardReadResult(<redacted>, method={self.access_method})"
+
+
+# -- events ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CardInserted:
+    """A card entered the field of ``reader``."""
+
+    reader: str
+    atr: bytes = b""
+
+
+@dataclass(frozen=True)
+class CardRemoved:
+    """The card left the field of ``reader``."""
+
+    reader: str
+
+
+@dataclass(frozen=True)
+class ReaderChanged:
+    """The set of attached readers changed."""
+
+    readers: tuple[str, ...]
+
+
+CardEvent = CardInserted | CardRemoved | ReaderChanged
+
+
+class CardReader(Device[CardEvent]):
+    """Port of a contactless reader for the chip ID card.
+
+    Card insert/remove arrive as events on the backend's thread. :meth:`read_card`
+    blocks (call it from a worker thread, never from the UI thread).
+    """
+
+    kind = "card_reader"
+
+    @abstractmethod
+    def card_present(self) -> bool:
+        """True while a card lies on the reader."""
+
+    @abstractmethod
+    def read_card(self, key: AccessKey) -> CardReadResult:
+        """Authenticate with ``key`` and read the citizen's data; raises :class:`CardError`."""

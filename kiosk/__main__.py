@@ -1,0 +1,6 @@
+"""``python -m kiosk``: see :mod:`kiosk.cli`."""
+import sys
+
+from kiosk.cli import main
+
+sys.exit(main())

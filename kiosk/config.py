@@ -1,0 +1,267 @@
+"""Kiosk configuration: every option declared once, as data.
+
+The declarations below generate the commented default file (``python -m kiosk config
+--print-default``), validate a TOML file, and apply environment overrides
+(``KIOSK_<DOTTED_NAME>``, e.g. ``KIOSK_UI_LANGUAGE=en``, ``KIOSK_DEVICES_PRINTER_BACKEND``).
+Device options live under ``devices.<kind>.*``: ``backend`` picks the backend and the
+remaining keys are passed to its constructor by name.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the option and what it expects."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One configuration option: dotted name, type, default, description, allowed values."""
+
+    name: str
+    type: type
+    default: Any
+    description: str
+    choices: tuple[Any, ...] | None = None
+    min: float | None = None
+    max: float | None = None
+    item_type: type | None = None  # for list options
+
+    @property
+    def env_var(self) -> str:
+        return "KIOSK_" + self.name.upper().replace(".", "_")
+
+    def expected(self) -> str:
+        """Human description of what the option accepts (used in error messages)."""
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+                list: "a list", dict: "a table"}[self.type]
+        if self.type is list and self.item_type is not None:
+            kind = f"a list of {self.item_type.__name__}"
+        if self.min is not None and self.max is not None:
+            kind += f" between {self.min} and {self.max}"
+        elif self.min is not None:
+            kind += f" >= {self.min}"
+        return kind
+
+    def check(self, value: Any) -> Any:
+        """Return ``value`` coerced to the option's type or raise :class:`ConfigError`."""
+        bad = ConfigError(f"option {self.name!r}: got {value!r}, expected {self.expected()}")
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if self.type is bool and not isinstance(value, bool):
+            raise bad
+        if self.type is int and (isinstance(value, bool) or not isinstance(value, int)):
+            raise bad
+        if not isinstance(value, self.type):
+            raise bad
+        if self.type is list and self.item_type is not None:
+            if not all(isinstance(v, self.item_type) for v in value):
+                raise bad
+        if self.choices is not None and value not in self.choices:
+            raise bad
+        if self.min is not None and value < self.min:
+            raise bad
+        if self.max is not None and value > self.max:
+            raise bad
+        return value
+
+    def parse_env(self, raw: str) -> Any:
+        """Parse an environment override string into the option's type."""
+        if self.type is str:
+            return raw
+        try:
+            return tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            raise ConfigError(
+                f"environment {self.env_var}={raw!r}: expected {self.expected()}"
+            ) from None
+
+
+DEFAULT_SERVICES: list[dict[str, Any]] = [
+    {"code": "cccd_new", "prefix": "A", "vi": "Cấp mới thẻ căn cước", "en": "New identity card"},
+    {"code": "cccd_renew", "prefix": "B", "vi": "Cấp đổi, cấp lại thẻ căn cước",
+     "en": "Exchange or re-issue of identity card"},
+    {"code": "vneid", "prefix": "C", "vi": "Đăng ký, kích hoạt tài khoản VNeID",
+     "en": "VNeID account registration / activation"},
+    {"code": "residence", "prefix": "D", "vi": "Đăng ký cư trú", "en": "Residence registration"},
+    {"code": "collect", "prefix": "E", "vi": "Nhận thẻ căn cước đã làm xong",
+     "en": "Collect a finished card"},
+]
+
+DEFAULT_PRIORITY_GROUPS: list[dict[str, Any]] = [
+    {"code": "elderly", "vi": "Người từ 60 tuổi trở lên", "en": "Aged 60 or over"},
+    {"code": "disability", "vi": "Người khuyết tật", "en": "Person with a disability"},
+    {"code": "pregnant", "vi": "Phụ nữ mang thai", "en": "Pregnant woman"},
+    {"code": "small_child", "vi": "Người đi cùng trẻ nhỏ", "en": "With a small child"},
+    {"code": "merit", "vi": "Người có công với cách mạng", "en": "Person with meritorious service"},
+]
+
+OPTIONS: list[Option] = [
+    # -- kiosk -----------------------------------------------------------------
+    Option("kiosk.id", str, "kiosk-01", "Identifier of this kiosk (shown on tickets and to the centre)."),
+    Option("kiosk.centre_name", str, "Trung tâm Phục vụ hành chính công",
+           "Name of the centre, shown on screens and tickets."),
+    Option("kiosk.data_dir", str, "var", "Folder for the local database and caches (relative to the working directory unless absolute)."),
+    # -- screen and UI ---------------------------------------------------------
+    Option("ui.width", int, 1080, "Window width in pixels.", min=320, max=7680),
+    Option("ui.height", int, 1920, "Window height in pixels.", min=320, max=7680),
+    Option("ui.orientation", str, "portrait", "Screen orientation.", choices=("portrait", "landscape")),
+    Option("ui.dpi", float, 102.0, "Physical pixel density of the screen (dots per inch), used to size touch targets.", min=50.0, max=600.0),
+    Option("ui.min_target_mm", float, 15.0, "Smallest touch target, in millimetres.", min=7.0, max=40.0),
+    Option("ui.language", str, "vi", "Default language of the kiosk.", choices=("vi", "en")),
+    Option("ui.large_text_scale", float, 1.3, "Text scale of the large-text mode.", min=1.0, max=2.0),
+    Option("ui.developer_panel", bool, True, "Show the developer panel and hotkeys (F1-F4 tap demo cards, F5 remove card, F6 scan a demo QR)."),
+    # -- timeouts --------------------------------------------------------------
+    Option("session.idle_timeout_s", float, 60.0, "Seconds without a touch before the 'Need more time?' warning.", min=5.0, max=3600.0),
+    Option("session.idle_warning_s", float, 15.0, "Seconds the warning counts down before the session is wiped.", min=3.0, max=300.0),
+    Option("session.card_removal_grace_s", float, 20.0, "Seconds a session survives after the card leaves the reader (before the ticket is issued).", min=0.0, max=600.0),
+    Option("session.identify_timeout_s", float, 90.0, "Seconds the identify screen waits for a card, QR or ID number.", min=10.0, max=600.0),
+    Option("session.read_timeout_s", float, 30.0, "Seconds a chip read may take before it is abandoned.", min=2.0, max=300.0),
+    Option("session.ticket_screen_s", float, 30.0, "Seconds the ticket screen stays before 'done'.", min=3.0, max=600.0),
+    Option("session.done_screen_s", float, 8.0, "Seconds the 'done' screen stays before the attract screen.", min=1.0, max=120.0),
+    Option("session.out_of_service_s", float, 20.0, "Seconds the 'temporarily out of service' screen stays before the kiosk retries.", min=1.0, max=3600.0),
+    # -- services --------------------------------------------------------------
+    Option("services.list", list, DEFAULT_SERVICES,
+           "Services offered: tables with code, prefix (ticket letter), vi, en.", item_type=dict),
+    Option("services.priority_groups", list, DEFAULT_PRIORITY_GROUPS,
+           "Priority groups a citizen may declare: tables with code, vi, en.", item_type=dict),
+    # -- devices ---------------------------------------------------------------
+    Option("devices.card_reader.backend", str, "simulated", "Card reader backend.", choices=("simulated", "pcsc")),
+    Option("devices.card_reader.profiles_dir", str, "assets/demo/citizens", "Simulated reader: folder of demo citizen profiles (JSON)."),
+    Option("devices.qr_scanner.backend", str, "simulated", "QR scanner backend.", choices=("simulated", "camera", "keyboard")),
+    Option("devices.camera.backend", str, "simulated", "Camera backend.", choices=("simulated", "opencv")),
+    Option("devices.camera.source", str, "assets/demo/camera", "Simulated camera: image/video file or folder of images to play."),
+    Option("devices.camera.fps", float, 15.0, "Frames per second.", min=1.0, max=120.0),
+    Option("devices.printer.backend", str, "simulated", "Ticket printer backend.", choices=("simulated", "escpos")),
+    Option("devices.printer.paper_mm", int, 80, "Paper width in millimetres.", choices=(58, 80)),
+    Option("devices.printer.output_dir", str, "", "Simulated printer: folder to write each ticket as PNG (empty: keep in memory only)."),
+]
+
+OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and not any(o.name == name for o in OPTIONS):
+            yield from _flatten(value, name + ".")
+        else:
+            yield name, value
+
+
+class Config:
+    """Validated configuration values, read-only, looked up by dotted name."""
+
+    def __init__(self, values: Mapping[str, Any], source: str = "<defaults>") -> None:
+        self._values = dict(values)
+        self.source = source
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    def section(self, prefix: str) -> dict[str, Any]:
+        """Options under ``prefix.`` with the prefix stripped (e.g. a device's kwargs)."""
+        p = prefix.rstrip(".") + "."
+        return {k[len(p):]: v for k, v in self._values.items() if k.startswith(p)}
+
+    def with_overrides(self, **values: Any) -> "Config":
+        """A copy with some options replaced (names use ``__`` for dots); validated."""
+        merged = dict(self._values)
+        for key, value in values.items():
+            name = key.replace("__", ".")
+            if name not in OPTIONS_BY_NAME:
+                raise ConfigError(f"unknown option {name!r}")
+            merged[name] = OPTIONS_BY_NAME[name].check(value)
+        return Config(merged, self.source)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def load_config(path: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """Defaults, then the TOML file (when given), then ``KIOSK_*`` environment overrides."""
+    values = {o.name: o.default for o in OPTIONS}
+    source = "<defaults>"
+    if path is not None:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {p} does not exist") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+        for name, value in _flatten(data):
+            option = OPTIONS_BY_NAME.get(name)
+            if option is None:
+                raise ConfigError(f"{p}: unknown option {name!r}")
+            values[name] = option.check(value)
+        source = str(p)
+    env = os.environ if environ is None else environ
+    for option in OPTIONS:
+        if option.env_var in env:
+            values[option.name] = option.check(option.parse_env(env[option.env_var]))
+    _check_services(values)
+    return Config(values, source)
+
+
+def _check_services(values: Mapping[str, Any]) -> None:
+    codes, prefixes = set(), set()
+    for i, svc in enumerate(values["services.list"]):
+        for key in ("code", "prefix", "vi", "en"):
+            if not isinstance(svc.get(key), str) or not svc.get(key):
+                raise ConfigError(f"option 'services.list'[{i}]: missing text field {key!r}")
+        if not (svc["prefix"].isalpha() and svc["prefix"].isupper() and len(svc["prefix"]) <= 2):
+            raise ConfigError(f"option 'services.list'[{i}]: prefix {svc['prefix']!r} must be 1-2 capital letters")
+        if svc["code"] in codes or svc["prefix"] in prefixes:
+            raise ConfigError(f"option 'services.list'[{i}]: duplicate code or prefix")
+        codes.add(svc["code"])
+        prefixes.add(svc["prefix"])
+    for i, grp in enumerate(values["services.priority_groups"]):
+        for key in ("code", "vi", "en"):
+            if not isinstance(grp.get(key), str) or not grp.get(key):
+                raise ConfigError(f"option 'services.priority_groups'[{i}]: missing text field {key!r}")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return "[\n" + "".join(f"  {_toml_value(v)},\n" for v in value) + "]"
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(type(value))
+
+
+def default_config_text(options: Iterable[Option] = OPTIONS,
+                        describe: Callable[[Option], str] | None = None) -> str:
+    """The commented default config file: one ``[section]`` per prefix, every option."""
+    lines = ["# Kiosk configuration (TOML). Every option is shown with its default.",
+             "# Environment variables KIOSK_<SECTION>_<NAME> override the file.", ""]
+    section = None
+    for option in options:
+        sec, _, key = option.name.rpartition(".")
+        if sec != section:
+            lines += ([""] if section is not None else []) + [f"[{sec}]"]
+            section = sec
+        lines.append(f"# {option.description}")
+        allowed = (describe or (lambda o: o.expected()))(option)
+        lines.append(f"# Allowed: {allowed}. Environment: {option.env_var}")
+        lines.append(f"{key} = {_toml_value(option.default)}")
+    return "\n".join(lines) + "\n"
