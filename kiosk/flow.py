@@ -1,0 +1,516 @@
+"""The citizen flow as a pure state machine (no Kivy, no hardware, no clocks of its own).
+
+``Flow.handle(event)`` and ``Flow.tick(now)`` change the state and return the *effects*
+the controller must carry out (read the card, issue and print a ticket, look up a
+status). Results come back as events. Time is passed in, so every timeout is testable.
+
+States::
+
+    attract -> identify -> reading -> confirm -> service -> ticket -> done -> attract
+    attract -> service (walk-in ticket)          attract -> status -> attract
+    any state --exception/fault--> out_of_service --timeout--> attract
+
+Idle handling: in every state where a citizen is being served, ``idle_timeout`` seconds
+without a touch raise a warning ("Need more time?") for ``idle_warning`` seconds, then
+the session is wiped and the attract screen returns.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from hardware.card_reader import AccessKey, CardReadResult
+from kiosk.citizen import Citizen
+from kiosk.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class State(str, enum.Enum):
+    ATTRACT = "attract"
+    IDENTIFY = "identify"
+    READING = "reading"
+    CONFIRM = "confirm"
+    SERVICE = "service"
+    TICKET = "ticket"
+    DONE = "done"
+    STATUS = "status"
+    OUT_OF_SERVICE = "out_of_service"
+
+
+# -- events (inputs) -------------------------------------------------------------------
+@dataclass(frozen=True)
+class StartIdentify:
+    """Citizen chose "tap card / scan QR" on the attract screen."""
+
+
+@dataclass(frozen=True)
+class StartWalkIn:
+    """Citizen chose "get a ticket" without identifying."""
+
+
+@dataclass(frozen=True)
+class StartStatus:
+    """Citizen chose "check the status of my application"."""
+
+
+@dataclass(frozen=True)
+class CardPresent:
+    """A card lies on the reader (inserted now or already there)."""
+
+
+@dataclass(frozen=True)
+class CardGone:
+    """The card left the reader."""
+
+
+@dataclass(frozen=True)
+class KeyProvided:
+    """The access key (and, from the card QR, the printed identity) became known."""
+
+    key: AccessKey
+    source: str  # "qr" or "keypad"
+    qr_citizen: Citizen | None = None
+
+
+@dataclass(frozen=True)
+class QrRejected:
+    """A QR code was seen but cannot be used; ``code`` names the reason (message key)."""
+
+    code: str
+
+
+@dataclass(frozen=True)
+class ContinueWithoutChip:
+    """Use the card QR's data when the chip cannot be read (it is marked as such)."""
+
+
+@dataclass(frozen=True)
+class CardReadOk:
+    result: CardReadResult
+
+
+@dataclass(frozen=True)
+class CardReadFailed:
+    code: str  # "wrong_key", "card_removed", "not_supported", "read_error", "no_reader", …
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """Citizen confirmed that the data shown are correct."""
+
+
+@dataclass(frozen=True)
+class CorrectionsRequested:
+    """Citizen flagged fields as wrong; counter staff will correct them."""
+
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceChosen:
+    service_code: str
+    priority_group: str = ""
+
+
+@dataclass(frozen=True)
+class TicketIssued:
+    ticket: Any
+
+
+@dataclass(frozen=True)
+class TicketIssueFailed:
+    code: str
+
+
+@dataclass(frozen=True)
+class PrintFinished:
+    """The printer finished; ``error`` is "" on success or the fault's code."""
+
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class StatusQuery:
+    code: str
+
+
+@dataclass(frozen=True)
+class StatusAnswered:
+    result: Any
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Citizen pressed "done" (or the ticket screen timed out)."""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Citizen pressed "start over": wipe and go back to the attract screen."""
+
+
+@dataclass(frozen=True)
+class Back:
+    """Citizen pressed "back"."""
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    """Any touch: resets the idle timer and dismisses the idle warning."""
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    language: str
+
+
+@dataclass(frozen=True)
+class ToggleLargeText:
+    pass
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Something went wrong outside the flow (a crashed worker, a broken device)."""
+
+    reason: str
+
+
+# -- effects (outputs) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class ReadCard:
+    key: AccessKey
+
+
+@dataclass(frozen=True)
+class IssueTicket:
+    service_code: str
+    priority_group: str
+
+
+@dataclass(frozen=True)
+class PrintTicket:
+    ticket: Any
+
+
+@dataclass(frozen=True)
+class LookupStatus:
+    code: str
+
+
+@dataclass(frozen=True)
+class SessionWiped:
+    """Every personal field was dropped; views must clear what they show."""
+
+
+Effect = ReadCard | IssueTicket | PrintTicket | LookupStatus | SessionWiped
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds; see the ``session.*`` options in :mod:`kiosk.config`."""
+
+    idle: float = 60.0
+    idle_warning: float = 15.0
+    card_removal_grace: float = 20.0
+    identify: float = 90.0
+    read: float = 30.0
+    ticket_screen: float = 30.0
+    done_screen: float = 8.0
+    out_of_service: float = 20.0
+
+
+#: States in which a citizen is being served: idle warning and wipe apply.
+_SERVED = {State.IDENTIFY, State.CONFIRM, State.SERVICE, State.TICKET, State.STATUS}
+#: States where pulling the card ends the session (after the grace period).
+_CARD_BOUND = {State.CONFIRM, State.SERVICE}
+
+
+@dataclass
+class Flow:
+    """The kiosk's citizen flow. Not thread-safe: call it from one thread (the UI's)."""
+
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    default_language: str = "vi"
+    now: float = 0.0
+    state: State = State.ATTRACT
+    session: Session = field(default_factory=Session)
+    error: str = ""                  # message key of the last error shown on this state
+    card_present: bool = False
+    idle_warning_until: float | None = None
+    card_removed_at: float | None = None
+    entered_at: float = 0.0
+    last_activity: float = 0.0
+    fault_reason: str = ""
+    history: list[State] = field(default_factory=list)
+    on_change: Callable[["Flow"], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.session = Session(language=self.default_language)
+
+    # -- public API --------------------------------------------------------------------
+    def handle(self, event: object, now: float | None = None) -> list[Effect]:
+        """Apply ``event``; return the effects to carry out. Never raises."""
+        if now is not None:
+            self.now = now
+        try:
+            effects = self._dispatch(event)
+        except Exception as exc:  # failsafe: any bug ends in "out of service", not a crash
+            log.exception("flow failed on %s in %s", type(event).__name__, self.state.value)
+            effects = self._enter_fault(type(exc).__name__)
+        self._changed()
+        return effects
+
+    def tick(self, now: float) -> list[Effect]:
+        """Advance time to ``now``: idle warning, wipe on idle, per-state timeouts."""
+        self.now = now
+        try:
+            effects = self._check_timers()
+        except Exception as exc:
+            log.exception("flow timer failed in %s", self.state.value)
+            effects = self._enter_fault(type(exc).__name__)
+        return effects
+
+    @property
+    def idle_warning_remaining(self) -> float | None:
+        if self.idle_warning_until is None:
+            return None
+        return max(0.0, self.idle_warning_until - self.now)
+
+    @property
+    def card_removal_remaining(self) -> float | None:
+        if self.card_removed_at is None:
+            return None
+        return max(0.0, self.card_removed_at + self.timeouts.card_removal_grace - self.now)
+
+    # -- internals ---------------------------------------------------------------------
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self)
+
+    def _go(self, state: State, error: str = "") -> None:
+        if state != self.state:
+            self.history.append(self.state)
+            del self.history[:-20]
+        self.state = state
+        self.error = error
+        self.entered_at = self.now
+        self.last_activity = self.now
+        self.idle_warning_until = None
+
+    def _wipe(self) -> list[Effect]:
+        self.session = Session(language=self.default_language)
+        self.card_removed_at = None
+        self.idle_warning_until = None
+        self.history.clear()
+        self._go(State.ATTRACT)
+        return [SessionWiped()]
+
+    def _enter_fault(self, reason: str) -> list[Effect]:
+        effects = self._wipe()
+        self.fault_reason = reason
+        self._go(State.OUT_OF_SERVICE)
+        self._changed()
+        return effects
+
+    def _read(self) -> list[Effect]:
+        assert self.session.access_key is not None
+        self._go(State.READING)
+        return [ReadCard(self.session.access_key)]
+
+    def _dispatch(self, event: object) -> list[Effect]:  # noqa: C901 - one table of transitions
+        s = self.state
+        sess = self.session
+        if isinstance(event, UserActivity):
+            self.last_activity = self.now
+            self.idle_warning_until = None
+            return []
+        if isinstance(event, SetLanguage):
+            sess.language = event.language
+            self.last_activity = self.now
+            return []
+        if isinstance(event, ToggleLargeText):
+            sess.large_text = not sess.large_text
+            self.last_activity = self.now
+            return []
+        if isinstance(event, Fault):
+            return self._enter_fault(event.reason)
+        if isinstance(event, Cancel):
+            return self._wipe() if s != State.ATTRACT else []
+        if isinstance(event, CardPresent):
+            self.card_present = True
+            self.card_removed_at = None
+            if s in (State.ATTRACT, State.IDENTIFY):
+                if sess.access_key is not None:
+                    return self._read()
+                self._go(State.IDENTIFY, "need_key" if s == State.ATTRACT else "")
+                self.error = ""
+            return []
+        if isinstance(event, CardGone):
+            self.card_present = False
+            if s in _CARD_BOUND and sess.identified_by == "chip":
+                self.card_removed_at = self.now
+            return []
+
+        if s == State.ATTRACT:
+            if isinstance(event, StartIdentify):
+                self._go(State.IDENTIFY)
+            elif isinstance(event, StartWalkIn):
+                self._go(State.SERVICE)
+            elif isinstance(event, StartStatus):
+                self._go(State.STATUS)
+            elif isinstance(event, KeyProvided):  # QR shown straight at the attract screen
+                self._go(State.IDENTIFY)
+                return self._key_provided(event)
+            return []
+        if s == State.IDENTIFY:
+            if isinstance(event, KeyProvided):
+                return self._key_provided(event)
+            if isinstance(event, QrRejected):
+                self.error = event.code
+            elif isinstance(event, ContinueWithoutChip) and sess.qr_citizen is not None:
+                sess.citizen = sess.qr_citizen
+                sess.identified_by = "qr"
+                self._go(State.CONFIRM)
+            elif isinstance(event, Back):
+                return self._wipe()
+            return []
+        if s == State.READING:
+            if isinstance(event, CardReadOk):
+                return self._chip_read(event.result)
+            if isinstance(event, CardReadFailed):
+                if event.code == "wrong_key":
+                    sess.access_key = None  # ask again; the key in hand is wrong
+                self._go(State.IDENTIFY, event.code)
+            return []
+        if s == State.CONFIRM:
+            if isinstance(event, Confirmed):
+                self._go(State.SERVICE)
+            elif isinstance(event, CorrectionsRequested):
+                sess.corrections = tuple(event.fields)
+                self._go(State.SERVICE)
+            elif isinstance(event, Back):
+                return self._wipe()
+            return []
+        if s == State.SERVICE:
+            if isinstance(event, ServiceChosen):
+                sess.service_code = event.service_code
+                sess.priority_group = event.priority_group
+                self.card_removed_at = None  # the ticket is on its way: no more card-bound
+                self._go(State.TICKET)
+                return [IssueTicket(event.service_code, event.priority_group)]
+            if isinstance(event, Back):
+                if sess.citizen is not None:
+                    self._go(State.CONFIRM)
+                else:
+                    return self._wipe()
+            return []
+        if s == State.TICKET:
+            if isinstance(event, TicketIssued):
+                sess.ticket = event.ticket
+                return [PrintTicket(event.ticket)]
+            if isinstance(event, TicketIssueFailed):
+                return self._enter_fault("ticket:" + event.code)
+            if isinstance(event, PrintFinished):
+                sess.printed = not event.error
+                sess.print_error = event.error
+                self.error = event.error
+            elif isinstance(event, Finish) and sess.ticket is not None:
+                self._go(State.DONE)
+            return []
+        if s == State.DONE:
+            if isinstance(event, Finish):
+                return self._wipe()
+            return []
+        if s == State.STATUS:
+            if isinstance(event, StatusQuery):
+                sess.status_query = event.code
+                sess.status_result = None
+                self.error = ""
+                return [LookupStatus(event.code)]
+            if isinstance(event, StatusAnswered):
+                sess.status_result = event.result
+            elif isinstance(event, Back):
+                return self._wipe()
+            return []
+        if s == State.OUT_OF_SERVICE:
+            return []
+        return []
+
+    def _key_provided(self, event: KeyProvided) -> list[Effect]:
+        sess = self.session
+        sess.access_key = event.key
+        sess.key_source = event.source
+        if event.qr_citizen is not None:
+            sess.qr_citizen = event.qr_citizen
+        if self.card_present:
+            return self._read()
+        self.error = ""
+        return []
+
+    def _chip_read(self, result: CardReadResult) -> list[Effect]:
+        sess = self.session
+        sess.citizen = result.citizen
+        sess.identified_by = "chip"
+        sess.portrait_jpeg = result.portrait_jpeg
+        sess.passive_auth_summary = result.passive_auth_summary
+        if sess.qr_citizen is not None:
+            sess.mismatches = compare_identity(sess.qr_citizen, result.citizen)
+        self._go(State.CONFIRM)
+        if not self.card_present:  # pulled right after the read finished
+            self.card_removed_at = self.now
+        return []
+
+    def _check_timers(self) -> list[Effect]:
+        s, t, now = self.state, self.timeouts, self.now
+        if s in _SERVED:
+            if self.idle_warning_until is not None:
+                if now >= self.idle_warning_until:
+                    return self._wiped_and_changed()
+            elif now - self.last_activity >= t.idle:
+                self.idle_warning_until = now + t.idle_warning
+                self._changed()
+                return []
+        if self.card_removed_at is not None and s in _CARD_BOUND:
+            if now - self.card_removed_at >= t.card_removal_grace:
+                return self._wiped_and_changed()
+        elapsed = now - self.entered_at
+        if s == State.IDENTIFY and elapsed >= t.identify:
+            return self._wiped_and_changed()
+        if s == State.READING and elapsed >= t.read:
+            self._go(State.IDENTIFY, "read_timeout")
+            self._changed()
+        elif s == State.TICKET and elapsed >= t.ticket_screen and self.session.ticket is not None:
+            self._go(State.DONE)
+            self._changed()
+        elif s in (State.DONE, State.OUT_OF_SERVICE):
+            limit = t.done_screen if s == State.DONE else t.out_of_service
+            if elapsed >= limit:
+                return self._wiped_and_changed()
+        return []
+
+    def _wiped_and_changed(self) -> list[Effect]:
+        effects = self._wipe()
+        self._changed()
+        return effects
+
+
+def _norm_name(name: str) -> str:
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def compare_identity(a: Citizen, b: Citizen) -> tuple[str, ...]:
+    """Fields where two identities disagree (ID, name, date of birth)."""
+    out = []
+    if a.id_number and b.id_number and a.id_number != b.id_number:
+        out.append("id_number")
+    if a.full_name and b.full_name and _norm_name(a.full_name) != _norm_name(b.full_name):
+        out.append("full_name")
+    if a.date_of_birth and b.date_of_birth and a.date_of_birth != b.date_of_birth:
+        out.append("date_of_birth")
+    return tuple(out)

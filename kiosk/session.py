@@ -1,0 +1,41 @@
+"""One citizen's session: everything personal the kiosk holds, wiped as a whole."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hardware.card_reader import AccessKey
+from kiosk.citizen import Citizen
+
+
+@dataclass
+class Session:
+    """Mutable per-citizen state. A wipe replaces the whole object (see :class:`kiosk.flow.Flow`)."""
+
+    language: str = "vi"
+    large_text: bool = False
+    access_key: AccessKey | None = None
+    key_source: str = ""                 # "qr", "keypad"
+    qr_citizen: Citizen | None = None    # identity from the card's QR (before the chip read)
+    citizen: Citizen | None = None       # identity confirmed for this session
+    identified_by: str = ""              # "chip", "qr", "" (walk-in)
+    portrait_jpeg: bytes | None = None
+    passive_auth_summary: str = ""
+    mismatches: tuple[str, ...] = ()     # fields where QR and chip disagree
+    corrections: tuple[str, ...] = ()    # fields the citizen flagged as wrong
+    service_code: str = ""
+    priority_group: str = ""
+    ticket: Any = None                   # kiosk.ticketing.Ticket once issued
+    print_error: str = ""                # error code of a failed print, "" when printed
+    printed: bool = False
+    status_query: str = ""
+    status_result: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never let personal data reach a log through a repr
+        return f"Session(lang={self.language}, identified_by={self.identified_by or '-'})"
+
+    def holds_personal_data(self) -> bool:
+        """True while anything identifying is kept (used by tests of the wipe)."""
+        return any((self.access_key, self.qr_citizen, self.citizen, self.portrait_jpeg,
+                    self.status_query, self.status_result, self.extras))

@@ -1,0 +1,1 @@
+"""Durable local store of the kiosk (SQLite files under the data directory)."""
