@@ -11,6 +11,7 @@ APT_PACKAGES=(
   vsmartcard-vpcd                     # virtual smart-card reader driver for pcscd
   python3-venv python3-dev gcc swig   # venv + building pyscard from source
   fonts-dejavu-core                   # fallback font with Vietnamese glyphs
+  libusb-1.0-0                        # pyusb backend for USB ESC/POS printers
 )
 
 missing=()
