@@ -1,0 +1,132 @@
+"""Composition root: builds devices and services from configuration.
+
+Tests build the same graph and override any part (e.g. pass their own devices).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from hardware.base import Device
+from hardware.camera import Camera
+from hardware.card_reader import CardReader
+from hardware.printer import TicketPrinter
+from hardware.qr_scanner import QrScanner
+from hardware.registry import create_device
+from kiosk.config import Config
+from kiosk.controller import KioskController
+from kiosk.dispatch import Dispatcher
+from kiosk.flow import Flow, Timeouts
+from kiosk.qr_events import QrInterpreter
+from kiosk.ticketing import LocalTicketIssuer, ServiceCatalog
+from offline_cache.status_cache import StatusCache
+from offline_cache.ticket_store import TicketStore
+
+DEVICE_KINDS = ("card_reader", "qr_scanner", "camera", "printer")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Devices:
+    card_reader: CardReader
+    qr_scanner: QrScanner
+    camera: Camera
+    printer: TicketPrinter
+
+    def all(self) -> dict[str, Device[Any]]:
+        return {k: getattr(self, k) for k in DEVICE_KINDS}
+
+
+@dataclass
+class Kiosk:
+    """The wired kiosk: configuration, devices, services, flow and controller."""
+
+    config: Config
+    devices: Devices
+    catalog: ServiceCatalog
+    ticket_store: TicketStore
+    status_cache: StatusCache
+    flow: Flow
+    controller: KioskController
+    data_dir: Path
+    simulated: bool = False
+    _closed: bool = field(default=False, repr=False)
+
+    def open_devices(self) -> dict[str, Exception]:
+        """Open every device; returns the ones that failed (kind -> error), never raises."""
+        failed: dict[str, Exception] = {}
+        for kind, dev in self.devices.all().items():
+            try:
+                dev.open()
+            except Exception as exc:  # a broken device must not keep the kiosk from starting
+                failed[kind] = exc
+        return failed
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.controller.stop()
+        for dev in self.devices.all().values():
+            try:
+                dev.close()
+            except Exception:  # closing is best effort
+                pass
+        self.ticket_store.close()
+        self.status_cache.close()
+
+
+def resolve_path(value: str) -> Path:
+    """Relative paths in the config are relative to the repository (the kiosk's home)."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else REPO_ROOT / p
+
+
+def build_devices(config: Config, overrides: dict[str, Device[Any]] | None = None) -> Devices:
+    """Create each device from ``devices.<kind>.backend`` unless an override is given."""
+    made: dict[str, Device[Any]] = {}
+    overrides = overrides or {}
+    for kind in DEVICE_KINDS:
+        if kind in overrides:
+            made[kind] = overrides[kind]
+            continue
+        opts = config.section(f"devices.{kind}")
+        backend = opts.pop("backend")
+        for key in ("profiles_dir", "source", "output_dir"):
+            if opts.get(key):
+                opts[key] = str(resolve_path(opts[key]))
+        if kind == "qr_scanner" and backend == "camera":
+            opts["camera"] = made["camera"]
+        made[kind] = create_device(kind, backend, opts)
+    return Devices(made["card_reader"], made["qr_scanner"], made["camera"], made["printer"])
+
+
+def build(config: Config, dispatcher: Dispatcher, *,
+          devices: dict[str, Device[Any]] | None = None,
+          clock: Callable[[], float] = time.monotonic) -> Kiosk:
+    """Wire the kiosk. Devices are created but not opened (see :meth:`Kiosk.open_devices`)."""
+    data_dir = resolve_path(config["kiosk.data_dir"])
+    devs = build_devices(config, devices)
+    catalog = ServiceCatalog(config["services.list"], config["services.priority_groups"])
+    store = TicketStore(data_dir / "offline_cache" / "kiosk.sqlite3")
+    status = StatusCache(data_dir / "offline_cache" / "kiosk.sqlite3")
+    simulated = any(getattr(d, "backend", "") == "simulated" for d in devs.all().values())
+    if simulated:
+        status.seed_from_json(REPO_ROOT / "assets" / "demo" / "applications.json")
+    timeouts = Timeouts(
+        idle=config["session.idle_timeout_s"], idle_warning=config["session.idle_warning_s"],
+        card_removal_grace=config["session.card_removal_grace_s"],
+        identify=config["session.identify_timeout_s"], read=config["session.read_timeout_s"],
+        ticket_screen=config["session.ticket_screen_s"], done_screen=config["session.done_screen_s"],
+        out_of_service=config["session.out_of_service_s"])
+    flow = Flow(timeouts=timeouts, default_language=config["ui.language"], now=clock())
+    interpreter = QrInterpreter(config, lambda: flow.state)
+    controller = KioskController(
+        flow=flow, dispatcher=dispatcher, card_reader=devs.card_reader,
+        qr_scanner=devs.qr_scanner, printer=devs.printer,
+        issuer=LocalTicketIssuer(catalog, store, config["kiosk.id"]),
+        lookup_status=status.lookup, parse_qr=interpreter.to_event,
+        centre_name=config["kiosk.centre_name"], clock=clock)
+    return Kiosk(config, devs, catalog, store, status, flow, controller, data_dir, simulated)

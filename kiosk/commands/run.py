@@ -1,0 +1,66 @@
+"""``python -m kiosk run``: start the kiosk window (simulated devices by default)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="start the kiosk", description="Start the full-screen kiosk "
+                       "(simulated devices and the local ticket numbering unless configured otherwise).")
+    p.add_argument("--screenshot-dir", metavar="DIR",
+                   help="render every screen (vi and en) to PNG files in DIR, then exit")
+    p.add_argument("--size", metavar="WxH", help="window size (default: ui.width x ui.height)")
+    p.add_argument("--exit-after-first-frame", action="store_true",
+                   help="print the time to the first frame of the attract screen and exit (benchmark)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    from kiosk.config import load_config
+
+    cfg = load_config(args.config)
+    width, height = cfg["ui.width"], cfg["ui.height"]
+    if cfg["ui.orientation"] == "landscape" and height > width:
+        width, height = height, width
+    if args.size:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    from screens.kivy_setup import configure_kivy
+
+    configure_kivy(width, height, kivy_home=os.environ.get("KIVY_HOME")
+                   or str(Path(tempfile.gettempdir()) / "kiosk-kivy-home"))
+    from kiosk.bootstrap import build
+    from kiosk.dispatch import KivyDispatcher
+    from screens.kiosk_app import KioskApp
+
+    kiosk = build(cfg, KivyDispatcher())
+    failed = kiosk.open_devices()
+    for kind, exc in failed.items():
+        print(f"warning: {kind} unavailable: {exc}", file=sys.stderr)
+    try:
+        if args.screenshot_dir:
+            from screens.screenshots import capture_all
+
+            paths = capture_all(kiosk, Path(args.screenshot_dir))
+            print(f"{len(paths)} screenshots in {args.screenshot_dir}")
+            return 0
+        app = KioskApp(kiosk)
+        if args.exit_after_first_frame:
+            from kivy.clock import Clock
+            from kivy.core.window import Window
+
+            def first_frame(*_a: object) -> None:
+                Window.unbind(on_flip=first_frame)
+                print(f"first-frame {time.perf_counter() - t0:.4f}", flush=True)
+                Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+            Window.bind(on_flip=first_frame)
+        app.run()
+        return 0
+    finally:
+        kiosk.close()

@@ -1,0 +1,186 @@
+"""Carries out the flow's effects on worker threads and feeds results back as events.
+
+Everything that touches the flow runs on the dispatcher's thread (Kivy's main thread in
+the app). Results of work started for one citizen are dropped if the session was wiped
+in the meantime, so a late chip read can never fill the next citizen's screen.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from hardware.card_reader import (CardError, CardInserted, CardNotSupported, CardReader,
+                                  CardRemoved, CardRemovedDuringRead, NoCardPresent,
+                                  ReaderUnavailable, WrongAccessKey)
+from hardware.printer import (CoverOpen, PaperOut, PrinterError, PrinterOffline,
+                              PrintTimeout, TicketPrinter)
+from hardware.qr_scanner import QrScanned, QrScanner
+from kiosk import flow as f
+from kiosk.dispatch import Dispatcher
+from kiosk.ticketing import Ticket, TicketIssuer, ticket_job
+
+log = logging.getLogger(__name__)
+
+CARD_ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (CardRemovedDuringRead, "card_removed"),
+    (WrongAccessKey, "wrong_key"),
+    (NoCardPresent, "no_card"),
+    (CardNotSupported, "not_supported"),
+    (ReaderUnavailable, "no_reader"),
+    (CardError, "read_error"),
+)
+PRINTER_ERROR_CODES: tuple[tuple[type[Exception], str], ...] = (
+    (PaperOut, "paper_out"),
+    (CoverOpen, "cover_open"),
+    (PrinterOffline, "printer_offline"),
+    (PrintTimeout, "print_timeout"),
+    (PrinterError, "printer_error"),
+)
+
+
+def error_code(exc: BaseException, table: tuple[tuple[type[Exception], str], ...], default: str) -> str:
+    """The message key for ``exc`` (first matching class in ``table``)."""
+    for cls, code in table:
+        if isinstance(exc, cls):
+            return code
+    return default
+
+
+@dataclass
+class Alert:
+    """A fault for maintenance staff (diagnostics screen, centre service)."""
+
+    device: str
+    code: str
+    at: float
+
+
+@dataclass
+class KioskController:
+    flow: f.Flow
+    dispatcher: Dispatcher
+    card_reader: CardReader
+    qr_scanner: QrScanner
+    printer: TicketPrinter
+    issuer: TicketIssuer
+    lookup_status: Callable[[str], Any]
+    parse_qr: Callable[[str, bytes], object]
+    centre_name: str = ""
+    clock: Callable[[], float] = time.monotonic
+    alerts: list[Alert] = field(default_factory=list)
+    _observers: list[Callable[[f.Flow], None]] = field(default_factory=list)
+    _wipe_observers: list[Callable[[], None]] = field(default_factory=list)
+    _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(3, "kiosk-worker"))
+
+    def start(self) -> None:
+        """Subscribe to the devices and report a card that is already on the reader."""
+        self.card_reader.add_listener(self._on_card_event)
+        self.qr_scanner.add_listener(self._on_qr_event)
+        if self.card_reader.card_present():
+            self.dispatcher.post(lambda: self.send(f.CardPresent()))
+
+    def stop(self) -> None:
+        self.card_reader.remove_listener(self._on_card_event)
+        self.qr_scanner.remove_listener(self._on_qr_event)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- observers (UI) ----------------------------------------------------------------
+    def subscribe(self, on_change: Callable[[f.Flow], None],
+                  on_wipe: Callable[[], None] | None = None) -> None:
+        self._observers.append(on_change)
+        if on_wipe is not None:
+            self._wipe_observers.append(on_wipe)
+
+    def _notify(self) -> None:
+        for obs in list(self._observers):
+            obs(self.flow)
+
+    # -- inputs (UI thread) ------------------------------------------------------------
+    def send(self, event: object) -> None:
+        """Feed an event to the flow and carry out its effects. UI thread only."""
+        effects = self.flow.handle(event, now=self.clock())
+        self._run(effects)
+        self._notify()
+
+    def tick(self) -> None:
+        """Advance the flow's timers; call a few times a second from the UI thread."""
+        before = (self.flow.state, self.flow.idle_warning_until, self.flow.card_removed_at)
+        effects = self.flow.tick(self.clock())
+        self._run(effects)
+        if effects or before != (self.flow.state, self.flow.idle_warning_until,
+                                 self.flow.card_removed_at):
+            self._notify()
+
+    # -- effects -----------------------------------------------------------------------
+    def _run(self, effects: list[f.Effect]) -> None:
+        for eff in effects:
+            if isinstance(eff, f.SessionWiped):
+                for obs in list(self._wipe_observers):
+                    obs()
+            elif isinstance(eff, f.ReadCard):
+                self._submit(self.card_reader.read_card, eff.key, ok=f.CardReadOk,
+                             fail=lambda e: f.CardReadFailed(error_code(e, CARD_ERROR_CODES, "read_error")))
+            elif isinstance(eff, f.IssueTicket):
+                self._submit(self.issuer.issue, eff.service_code, eff.priority_group,
+                             ok=f.TicketIssued, fail=lambda e: f.TicketIssueFailed(type(e).__name__))
+            elif isinstance(eff, f.PrintTicket):
+                self._submit(self._print, eff.ticket, ok=lambda _: f.PrintFinished(""),
+                             fail=self._print_failed)
+            elif isinstance(eff, f.LookupStatus):
+                self._submit(self.lookup_status, eff.code, ok=f.StatusAnswered,
+                             fail=lambda e: f.StatusAnswered(None))
+
+    def _submit(self, fn: Callable[..., Any], *args: Any, ok: Callable[[Any], object],
+                fail: Callable[[BaseException], object]) -> None:
+        session = self.flow.session  # results for a wiped session are dropped
+
+        def done(fut: Future[Any]) -> None:
+            exc = fut.exception()
+            if exc is not None and not isinstance(exc, (CardError, PrinterError)):
+                log.error("worker %s failed: %s", getattr(fn, "__name__", fn), type(exc).__name__)
+            event = fail(exc) if exc is not None else ok(fut.result())
+            self.dispatcher.post(lambda: self._deliver(session, event))
+
+        self._pool.submit(fn, *args).add_done_callback(done)
+
+    def _deliver(self, session: object, event: object) -> None:
+        if self.flow.session is not session:
+            log.info("dropped %s for a wiped session", type(event).__name__)
+            return
+        self.send(event)
+
+    def _print(self, ticket: Ticket) -> None:
+        sess = self.flow.session
+        citizen = sess.citizen
+        job = ticket_job(ticket, language=sess.language, centre_name=self.centre_name,
+                         masked_id=citizen.masked_id if citizen else "")
+        try:
+            self.printer.print_ticket(job)
+        except PrinterError as exc:
+            self.issuer.record_print(ticket, error_code(exc, PRINTER_ERROR_CODES, "printer_error"))
+            raise
+        self.issuer.record_print(ticket)
+
+    def _print_failed(self, exc: BaseException) -> object:
+        code = error_code(exc, PRINTER_ERROR_CODES, "printer_error")
+        self.alerts.append(Alert("printer", code, self.clock()))
+        log.warning("printer fault: %s", code)
+        return f.PrintFinished(code)
+
+    # -- device events (worker threads) ------------------------------------------------
+    def _on_card_event(self, event: object) -> None:
+        if isinstance(event, CardInserted):
+            self.dispatcher.post(lambda: self.send(f.CardPresent()))
+        elif isinstance(event, CardRemoved):
+            self.dispatcher.post(lambda: self.send(f.CardGone()))
+
+    def _on_qr_event(self, event: object) -> None:
+        if isinstance(event, QrScanned):
+            self.dispatcher.post(lambda: self._qr(event))
+
+    def _qr(self, event: QrScanned) -> None:
+        """Turn a scanned payload into a flow event (UI thread)."""
+        self.send(self.parse_qr(event.text, event.raw))

@@ -1,0 +1,60 @@
+"""Plain-language messages (gettext msgids) for the error codes the flow carries.
+
+Each code maps to (what happened, what to do next). QR and ID-number codes
+(``qr.*``, ``card_qr.*``, ``id.*``) come with their own sentences from
+:mod:`kiosk.identity.messages`.
+"""
+from __future__ import annotations
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction without translating it here."""
+    return text
+
+
+ERRORS: dict[str, tuple[str, str]] = {
+    "need_key": (N_("Your card is on the reader."),
+                 N_("To open its chip, type the 12-digit ID number printed on the card, or show the card's QR code to the camera.")),
+    "wrong_key": (N_("The number does not match this card."),
+                  N_("Check the 12-digit ID number on your card and type it again.")),
+    "card_removed": (N_("The card was moved while it was being read."),
+                     N_("Place the card flat on the reader and keep it still until the kiosk says it is done.")),
+    "no_card": (N_("No card is on the reader."),
+                N_("Place your ID card flat on the reader.")),
+    "not_supported": (N_("This card cannot be read here."),
+                      N_("Use a chip-embedded citizen identity card, or go to the reception counter.")),
+    "no_reader": (N_("The card reader is not working right now."),
+                  N_("Show the QR code on your card to the camera, or go to the reception counter.")),
+    "read_error": (N_("The card could not be read."),
+                   N_("Take the card off the reader, then place it flat on the reader again.")),
+    "read_timeout": (N_("Reading the card took too long."),
+                     N_("Take the card off the reader, then place it flat on the reader again.")),
+    "expired": (N_("This card has expired."),
+                N_("You can still get a ticket for a card exchange.")),
+    "paper_out": (N_("The ticket printer is out of paper."),
+                  N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
+    "cover_open": (N_("The ticket printer is open."),
+                   N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
+    "printer_offline": (N_("The ticket printer is not responding."),
+                        N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
+    "print_timeout": (N_("The ticket could not be printed completely."),
+                      N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
+    "printer_error": (N_("The ticket printer has a problem."),
+                      N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
+    "qr.booking_offline": (N_("Your booking code was read, but bookings cannot be checked at this kiosk yet."),
+                           N_("Tap your ID card or type your ID number instead, or go to the reception counter.")),
+    "qr.dossier_here": (N_("This is an application receipt code."),
+                        N_("To check your application, go back and choose 'Check my application'.")),
+}
+
+
+def error_texts(code: str, tr: "callable[[str], str]", language: str) -> tuple[str, str]:
+    """(what happened, next step) for ``code`` in ``language``; ``tr`` is the gettext function."""
+    if code in ERRORS:
+        what, step = ERRORS[code]
+        return tr(what), tr(step)
+    from kiosk.identity.messages import MESSAGES, message
+
+    if code in MESSAGES:
+        return message(code, language), ""
+    return tr("Something went wrong."), tr("Please try again or go to the reception counter.")

@@ -1,0 +1,40 @@
+"""Turns a scanned QR payload into a flow event, depending on where the citizen is."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from kiosk import flow as f
+from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+
+class QrInterpreter:
+    """Card QR -> access key (+ printed identity); dossier code -> status query;
+    booking code -> not usable yet; anything else -> a typed rejection."""
+
+    def __init__(self, config: Config, state: Callable[[], f.State]) -> None:
+        self._config = config
+        self._state = state
+        self._rules: Any = None
+
+    def to_event(self, text: str, raw: bytes) -> object:
+        from kiosk.identity import (BookingCode, CardQr, DossierCode, IdentifyError,
+                                    IdentifyRules, parse_payload)
+
+        if self._rules is None:
+            self._rules = IdentifyRules.from_config(self._config)
+        try:
+            result = parse_payload(raw if raw else text, self._rules)
+        except IdentifyError as exc:
+            log.info("QR rejected: %s", exc.code)  # the code only, never the payload
+            return f.QrRejected(exc.code)
+        if isinstance(result, CardQr):
+            return f.KeyProvided(result.access_key(), "qr", result.to_citizen())
+        if isinstance(result, DossierCode):
+            return f.StatusQuery(result.code) if self._state() == f.State.STATUS \
+                else f.QrRejected("qr.dossier_here")
+        if isinstance(result, BookingCode):
+            return f.QrRejected("qr.booking_offline")
+        return f.QrRejected("qr.unknown")

@@ -1,0 +1,251 @@
+"""The Kivy application: one window, one screen per flow state, overlays, developer panel.
+
+It holds no business rules: it forwards touches to the controller as flow events, and
+on every flow change shows the screen of the flow's state. Kivy must be configured
+(window size, borderless) before this module is imported: see
+:func:`screens.kivy_setup.configure_kivy`.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import (BooleanProperty, NumericProperty, ObjectProperty,
+                             StringProperty)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk import flow as f
+from kiosk.bootstrap import Kiosk
+from kiosk.flow import Flow, State
+from screens.attract import AttractScreen
+from screens.base import KioskScreen
+from screens.confirm import ConfirmScreen
+from screens.done import DoneScreen
+from screens.identify import IdentifyScreen, ReadingScreen
+from screens.out_of_service import OutOfServiceScreen
+from screens.service import ServiceScreen
+from screens.status import StatusScreen
+from screens.ticket import TicketScreen
+from screens.translator import Translator
+from screens.widgets import Banner, DevPanel, Header, IdleOverlay, KButton, load_kv
+
+log = logging.getLogger(__name__)
+
+KV_FILES = ("widgets", "attract", "identify", "confirm", "service", "ticket", "status",
+            "done", "out_of_service")
+SCREENS: dict[State, type[KioskScreen]] = {
+    State.ATTRACT: AttractScreen,
+    State.IDENTIFY: IdentifyScreen,
+    State.READING: ReadingScreen,
+    State.CONFIRM: ConfirmScreen,
+    State.SERVICE: ServiceScreen,
+    State.TICKET: TicketScreen,
+    State.DONE: DoneScreen,
+    State.STATUS: StatusScreen,
+    State.OUT_OF_SERVICE: OutOfServiceScreen,
+}
+DESIGN_WIDTH = 1080  # layouts are drawn for a 1080 px wide portrait screen
+
+
+class KioskApp(App):
+    """The kiosk window. ``kiosk`` is the wired graph from :func:`kiosk.bootstrap.build`."""
+
+    s = NumericProperty(1.0)           # layout scale
+    ts = NumericProperty(1.0)          # text scale (layout scale x large-text factor)
+    min_target = NumericProperty(60.0)  # smallest touch target in pixels
+    language = StringProperty("vi")
+    large_text = BooleanProperty(False)
+    centre_name = StringProperty("")
+    tr = ObjectProperty(None)
+
+    def __init__(self, kiosk: Kiosk, *, animations: bool = True, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.kiosk = kiosk
+        self.controller = kiosk.controller
+        self.animations = animations
+        cfg = kiosk.config
+        self.language = cfg["ui.language"]
+        self.tr = Translator(self.language)
+        self.centre_name = cfg["kiosk.centre_name"]
+        self.min_target = cfg["ui.dpi"] * cfg["ui.min_target_mm"] / 25.4
+        self._large_scale = cfg["ui.large_text_scale"]
+        self.title = "Kiosk"
+        self.screens: dict[State, KioskScreen] = {}
+        self.overlay: IdleOverlay | None = None
+        self.banner: Banner | None = None
+        self._tick_ev: Any = None
+
+    # -- building ----------------------------------------------------------------------
+    def build(self) -> FloatLayout:
+        self._rescale()
+        Window.bind(size=lambda *_: self._rescale())
+        for name in KV_FILES:
+            load_kv(name)
+        root = FloatLayout()
+        column = BoxLayout(orientation="vertical")
+        column.add_widget(Header())
+        self.banner = Banner()
+        column.add_widget(self.banner)
+        self.sm = ScreenManager(transition=NoTransition())
+        for state, cls in SCREENS.items():
+            screen = cls(name=state.value)
+            self.screens[state] = screen
+            self.sm.add_widget(screen)
+        column.add_widget(self.sm)
+        if self._dev_panel_enabled():
+            column.add_widget(self._build_dev_panel())
+        root.add_widget(column)
+        self.overlay = IdleOverlay()
+        Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key_down)
+        self.controller.subscribe(self._on_flow_change, self._on_wipe)
+        return root
+
+    def on_start(self) -> None:
+        self.controller.start()
+        self._tick_ev = Clock.schedule_interval(lambda _dt: self.controller.tick(), 0.25)
+        self._on_flow_change(self.controller.flow)
+
+    def on_stop(self) -> None:
+        if self._tick_ev is not None:
+            self._tick_ev.cancel()
+
+    def _rescale(self) -> None:
+        self.s = Window.width / DESIGN_WIDTH
+        self.ts = self.s * (self._large_scale if self.large_text else 1.0)
+
+    def _dev_panel_enabled(self) -> bool:
+        mode = self.kiosk.config["ui.developer_panel"]
+        return mode == "on" or (mode == "auto" and self.kiosk.simulated)
+
+    def _build_dev_panel(self) -> DevPanel:
+        panel = DevPanel()
+        reader = self.kiosk.devices.card_reader
+        for i, pid in enumerate(sorted(getattr(reader, "profiles", {}) or self._profile_ids())):
+            btn = KButton(text=f"F{i + 1} {pid.split('_')[-1]}", font_size=22 * self.s, height=70 * self.s)
+            btn.bind(on_release=lambda _b, p=pid: self.dev_tap(p))
+            panel.add_widget(btn)
+        for label, fn in (("F5 rút thẻ", self.dev_remove), ("F6 QR thẻ", self.dev_card_qr)):
+            btn = KButton(text=label, font_size=22 * self.s, height=70 * self.s)
+            btn.bind(on_release=lambda _b, fn=fn: fn())
+            panel.add_widget(btn)
+        return panel
+
+    def _profile_ids(self) -> list[str]:
+        from hardware.sim_card_reader import load_profiles
+        from kiosk.bootstrap import resolve_path
+
+        folder = resolve_path(self.kiosk.config["devices.card_reader.profiles_dir"])
+        return list(load_profiles(folder)) if folder.is_dir() else []
+
+    # -- developer panel actions (simulated devices only) ------------------------------
+    def dev_tap(self, profile_id: str) -> None:
+        reader = self.kiosk.devices.card_reader
+        if hasattr(reader, "tap"):
+            reader.tap(profile_id)
+
+    def dev_remove(self) -> None:
+        reader = self.kiosk.devices.card_reader
+        if hasattr(reader, "remove"):
+            reader.remove()
+
+    def dev_card_qr(self) -> None:
+        """Scan the QR printed on the demo card that lies on (or last lay on) the reader."""
+        from kiosk.identity import make_card_qr_payload
+
+        reader = self.kiosk.devices.card_reader
+        scanner = self.kiosk.devices.qr_scanner
+        profile = getattr(reader, "current_profile", None)
+        if profile is None and getattr(reader, "profiles", None):
+            profile = next(iter(reader.profiles.values()))
+        if profile is not None and hasattr(scanner, "inject"):
+            scanner.inject(make_card_qr_payload(profile.citizen))
+
+    def _on_key_down(self, _win: Any, key: int, _scancode: int, _text: str, _mods: Any) -> bool:
+        if not self._dev_panel_enabled():
+            return False
+        ids = sorted(getattr(self.kiosk.devices.card_reader, "profiles", {}))
+        fkeys = {282 + i: i for i in range(12)}  # SDL: F1 = 282
+        if key in fkeys:
+            n = fkeys[key]
+            if n < min(4, len(ids)):
+                self.dev_tap(ids[n])
+            elif n == 4:
+                self.dev_remove()
+            elif n == 5:
+                self.dev_card_qr()
+            return True
+        return False
+
+    # -- events from the view ----------------------------------------------------------
+    def send(self, event: object) -> None:
+        self.controller.send(event)
+
+    def _on_any_touch(self, *_a: Any) -> bool:
+        self.controller.send(f.UserActivity())
+        return False
+
+    def set_language(self, language: str) -> None:
+        self.send(f.SetLanguage(language))
+
+    def toggle_large_text(self) -> None:
+        self.send(f.ToggleLargeText())
+
+    def keep_alive(self) -> None:
+        self.send(f.UserActivity())
+
+    def cancel(self) -> None:
+        self.send(f.Cancel())
+
+    # -- flow -> view ------------------------------------------------------------------
+    def _on_flow_change(self, flow: Flow) -> None:
+        sess = flow.session
+        if sess.language != self.language:
+            self.language = sess.language
+            self.tr.switch(sess.language)
+        if sess.large_text != self.large_text:
+            self.large_text = sess.large_text
+            self._rescale()
+        screen = self.screens[flow.state]
+        if self.sm.current != flow.state.value:
+            self.sm.current = flow.state.value
+        try:
+            screen.update(flow)
+        except Exception:  # a view bug must not take the kiosk down: failsafe
+            log.exception("screen %s failed to update", flow.state.value)
+            if flow.state != State.OUT_OF_SERVICE:
+                Clock.schedule_once(lambda _dt: self.send(f.Fault("view")), 0)
+        self._update_overlays(flow)
+
+    def _update_overlays(self, flow: Flow) -> None:
+        remaining = flow.idle_warning_remaining
+        root = self.root
+        if remaining is not None:
+            self.overlay.seconds = int(remaining + 0.999)
+            if self.overlay.parent is None:
+                root.add_widget(self.overlay)
+        elif self.overlay.parent is not None:
+            root.remove_widget(self.overlay)
+        grace = flow.card_removal_remaining
+        if grace is not None and flow.state in (State.CONFIRM, State.SERVICE):
+            self.banner.text = self.tr._(
+                "Your card was taken off the reader. Put it back within {seconds} seconds to continue."
+            ).format(seconds=int(grace + 0.999))
+        else:
+            self.banner.text = ""
+
+    def _on_wipe(self) -> None:
+        for screen in self.screens.values():
+            screen.reset()
+
+    def render_ticket_preview(self, ticket: Any, language: str) -> Any:
+        """The printed ticket as an image, for the on-screen preview."""
+        from hardware.ticket_layout import render_ticket
+        from kiosk.ticketing import ticket_job
+
+        job = ticket_job(ticket, language=language, centre_name=self.centre_name)
+        return render_ticket(job, self.kiosk.config["devices.printer.paper_mm"])

@@ -1,0 +1,63 @@
+"""Choose a service (configurable list) and declare a priority group."""
+from __future__ import annotations
+
+from datetime import date
+
+from kivy.properties import StringProperty
+
+from kiosk import flow as f
+from kiosk.flow import Flow
+from screens.base import KioskScreen
+from screens.widgets import KButton
+
+
+def age_on(dob: date, today: date) -> int:
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+class ServiceScreen(KioskScreen):
+    priority_group = StringProperty("")
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self._built_for: tuple[str, float] | None = None
+
+    def update(self, flow: Flow) -> None:
+        lang = flow.session.language
+        if self._built_for != (lang, self.kapp.ts):
+            self._build(lang)
+        c = flow.session.citizen
+        if c is not None and c.date_of_birth and not self.priority_group and self._built_for:
+            if age_on(c.date_of_birth, date.today()) >= 60 and not getattr(self, "_suggested", False):
+                self._suggested = True  # suggest once; the citizen may untick it
+                self.select_priority("elderly")
+
+    def _build(self, lang: str) -> None:
+        catalog = self.kapp.kiosk.catalog
+        self.ids.services.clear_widgets()
+        for svc in catalog.services:
+            btn = KButton(text=svc.name(lang), primary=True)
+            btn.service_code = svc.code
+            btn.bind(on_release=lambda b: self.send(f.ServiceChosen(b.service_code, self.priority_group)))
+            self.ids.services.add_widget(btn)
+        self.ids.priority.clear_widgets()
+        for grp in catalog.priority_groups:
+            btn = KButton(text=grp["en"] if lang == "en" else grp["vi"], font_size=30 * self.kapp.ts)
+            btn.group_code = grp["code"]
+            btn.primary = grp["code"] == self.priority_group
+            btn.bind(on_release=lambda b: self.select_priority(b.group_code))
+            self.ids.priority.add_widget(btn)
+        self._built_for = (lang, self.kapp.ts)
+
+    def select_priority(self, code: str) -> None:
+        self.priority_group = "" if self.priority_group == code else code
+        for btn in self.ids.priority.children:
+            btn.primary = btn.group_code == self.priority_group
+
+    def reset(self) -> None:
+        self._suggested = False
+        self.select_priority(self.priority_group)  # toggles the current one off
+        self.priority_group = ""
+        self._built_for = None
+
+

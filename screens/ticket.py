@@ -1,0 +1,61 @@
+"""The ticket: the number large, the printed ticket's preview, and what to do on a fault."""
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.flow import Flow
+from kiosk.messages import error_texts
+from screens.base import KioskScreen
+from screens.imaging import pil_to_texture, qr_texture
+
+
+
+class TicketScreen(KioskScreen):
+    number = StringProperty("")
+    show_qr = BooleanProperty(False)
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)
+        self._preview_for: tuple[str, str] | None = None
+
+    def update(self, flow: Flow) -> None:
+        sess = flow.session
+        t = sess.ticket
+        if t is None:
+            self.number = ""
+            self.ids.service.text = ""
+            self.ids.print_state.text = self._("Issuing your ticket…")
+            return
+        lang = sess.language
+        self.number = t.number
+        self.ids.service.text = t.service.name(lang)
+        self.ids.priority.text = (self._("Priority") + ": " + self.kapp.kiosk.catalog.priority_name(
+            t.priority_group, lang)) if t.priority_group else ""
+        if sess.print_error:
+            what, step = error_texts(sess.print_error, self._, lang)
+            self.ids.print_state.text = what
+            self.ids.fault_banner.text = step
+            self.show_qr = True
+        elif sess.printed:
+            self.ids.print_state.text = self._("Please take your ticket below the screen.")
+            self.ids.fault_banner.text = ""
+            self.show_qr = False
+        else:
+            self.ids.print_state.text = self._("Printing your ticket…")
+            self.ids.fault_banner.text = ""
+        key = (t.number, lang)
+        if self._preview_for != key:
+            self._preview_for = key
+            self.ids.preview.texture = pil_to_texture(self.kapp.render_ticket_preview(t, lang))
+            self.ids.qr.texture = qr_texture(t.follow_code)
+
+    def reset(self) -> None:
+        self.number = ""
+        self.show_qr = False
+        self._preview_for = None
+        self.ids.preview.texture = None
+        self.ids.qr.texture = None
+        for name in ("service", "priority", "print_state", "fault_banner"):
+            self.ids[name].text = ""
+
+
