@@ -117,12 +117,13 @@ class PcscdStack:
         listener.listen(64)
         fd = listener.fileno()
         args = [PCSCD, "--foreground", "-c", str(confdir)] + (["--debug", "--apdu"] if self.debug else [])
-        # sh sets LISTEN_PID to its own PID, which exec hands to pcscd unchanged.
+        # The shell sets LISTEN_PID to its own PID, which exec hands to pcscd unchanged;
+        # bash, not dash, because the socket's fd number may have two digits.
         script = f'export LISTEN_PID=$$; exec "$@" 3<&{fd}'
         env = dict(os.environ, LISTEN_FDS="1")
         env.pop("PCSCLITE_CSOCK_NAME", None)
         with open(self.log_path, "ab") as logf:
-            self.proc = subprocess.Popen(["/bin/sh", "-c", script, "pcscd", *args],
+            self.proc = subprocess.Popen(["/bin/bash", "-c", script, "pcscd", *args],
                                          pass_fds=(fd,), env=env, stdin=subprocess.DEVNULL,
                                          stdout=logf, stderr=subprocess.STDOUT,
                                          preexec_fn=_die_with_parent)
