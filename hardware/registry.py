@@ -25,6 +25,7 @@ BACKENDS: dict[str, dict[str, str]] = {
     },
     "printer": {
         "simulated": "hardware.sim_printer:SimulatedPrinter",
+        "escpos": "hardware.escpos_printer:EscposPrinter",
     },
 }
 

@@ -142,6 +142,14 @@ OPTIONS: list[Option] = [
     Option("devices.printer.backend", str, "simulated", "Ticket printer backend.", choices=("simulated", "escpos")),
     Option("devices.printer.paper_mm", int, 80, "Paper width in millimetres.", choices=(58, 80)),
     Option("devices.printer.output_dir", str, "", "Simulated printer: folder to write each ticket as PNG (empty: keep in memory only)."),
+    Option("devices.printer.url", str, "tcp://192.168.1.100:9100", "ESC/POS printer: tcp://HOST:9100, usb://VID:PID (hex, e.g. usb://04b8:0202) or serial:///dev/ttyUSB0?baud=115200&flow=none|rtscts|dsrdtr."),
+    Option("devices.printer.profile", str, "generic", "ESC/POS printer profile: epson (TM-T20/T82/T88: native QR, cutter, status, confirms each job), generic (80 mm clones: native QR, cutter, status), basic (58 mm, no QR command, no cutter, no status), legacy (column images only).", choices=("epson", "generic", "basic", "legacy")),
+    Option("devices.printer.native_qr", str, "auto", "ESC/POS printer: send the QR code as the printer's own QR command (yes), as an image (no), or as the profile says (auto).", choices=("auto", "yes", "no")),
+    Option("devices.printer.timeout_s", float, 8.0, "ESC/POS printer: seconds to connect, to send a ticket, and for the printer to confirm it.", min=0.5, max=120.0),
+    Option("devices.printer.status_timeout_s", float, 0.5, "ESC/POS printer: seconds to wait for each DLE EOT status reply (no reply = status unknown).", min=0.05, max=10.0),
+    Option("devices.printer.paper_roll_mm", int, 0, "ESC/POS printer: length of a new paper roll in mm, to estimate paper left where the printer has no near-end sensor (0 = no estimate). Reset with 'python -m kiosk ticket paper --reset'.", min=0, max=500000),
+    Option("devices.printer.paper_warn_mm", int, 3000, "ESC/POS printer: warn maintenance when the estimated paper left falls below this many mm.", min=0, max=500000),
+    Option("devices.printer.logo", str, "", "Image printed at the top of each ticket (empty: none)."),
 ]
 
 OPTIONS_BY_NAME: dict[str, Option] = {o.name: o for o in OPTIONS}
