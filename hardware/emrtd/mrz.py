@@ -32,9 +32,10 @@ def mrz_information(document_number: str, dob: str, expiry: str) -> str:
     Document numbers shorter than 9 characters are padded with '<' (ICAO rule).
     """
     docnum = document_number.ljust(9, "<")
-    for part in (dob, expiry):
-        if len(part) != 6 or not part.isdigit():
-            raise MrzError("dates must be YYMMDD")
+    if len(dob) != 6 or not dob.isdigit():
+        raise MrzError("date of birth must be YYMMDD")
+    if len(expiry) != 6 or not (expiry.isdigit() or expiry == "<<<<<<"):
+        raise MrzError("expiry must be YYMMDD or <<<<<< (no expiry)")
     return docnum + check_digit(docnum) + dob + check_digit(dob) + expiry + check_digit(expiry)
 
 
@@ -91,7 +92,7 @@ def parse_td1(mrz: str) -> Td1:
     expiry, exp_cd = l2[8:14], l2[14]
     if check_digit(dob) != dob_cd:
         bad.append("date_of_birth")
-    if check_digit(expiry) != exp_cd and not (expiry == "<<<<<<" and exp_cd == "<"):
+    if check_digit(expiry) != exp_cd and not (expiry == "<<<<<<" and exp_cd == "<"):  # both seen
         bad.append("date_of_expiry")
     composite = l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]
     if check_digit(composite) != l2[29]:
@@ -133,7 +134,7 @@ def build_td1(*, id12: str, dob: str, sex: str, expiry: str, surname: str, given
     docnum = id12[-9:]
     opt1 = _field(id12 + "<<" + check_digit(id12), 15)
     l1 = _field(doc_code, 2) + state + docnum + check_digit(docnum) + opt1
-    exp_cd = check_digit(expiry) if expiry != "<<<<<<" else "<"
+    exp_cd = check_digit(expiry)
     opt2 = "<" * 11
     l2_wo = dob + check_digit(dob) + (sex or "<") + expiry + exp_cd + state + opt2
     composite = l1[5:30] + l2_wo[0:7] + l2_wo[8:15] + l2_wo[18:29]

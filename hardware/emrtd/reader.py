@@ -1,0 +1,200 @@
+"""``read_document``: the whole terminal-side read of a CCCD over any Transport."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+from . import files
+from .access_key import AccessKey
+from .active_auth import perform_active_auth
+from .apdu import Transport
+from .bac import perform_bac
+from .channel import CardChannel
+from .crosscheck import CrossCheck, cross_check
+from .dg2 import FaceImage, parse_dg2
+from .dg13 import Dg13, parse_dg13
+from .errors import (ActiveAuthFailed, AuthenticationFailed, ChipError, FileNotFound,
+                     ParseError, SecurityStatusNotSatisfied, UnexpectedStatus, WrongAccessKey)
+from .lds import ComFile, parse_com
+from .mrz import Td1, parse_dg1
+from .pace import PASSWORD_CAN, PASSWORD_MRZ, PaceParams, SUPPORTED_PACE_OIDS, perform_pace
+from .passive_auth import PassiveAuthResult, verify_passive
+from .security_infos import SecurityInfo, aa_signature_algorithm, parse_card_access, parse_dg14, parse_dg15
+from .sod import parse_sod
+from .ec import CURVES_BY_PARAM_ID
+
+DEFAULT_GROUPS = (1, 2, 13, 14, 15)
+FORBIDDEN_GROUPS = frozenset({3, 4})  # biometrics behind EAC: the kiosk must not try
+
+
+@dataclass
+class ChipDocument:
+    """Everything read from the chip, parsed, with the verification results."""
+
+    access_method: str                      # "PACE-CAN", "PACE-MRZ" or "BAC"
+    com: ComFile
+    dg1: Td1
+    dg2: FaceImage | None
+    dg13: Dg13 | None
+    dg14: list[SecurityInfo] | None
+    dg15: PublicKeyTypes | None
+    raw: dict[int, bytes] = field(repr=False)   # data group number → bytes
+    sod: bytes = field(repr=False, default=b"")
+    card_access: bytes | None = field(repr=False, default=None)
+    passive_auth: PassiveAuthResult | None = None
+    active_auth: bool | None = None         # None: no DG15 or not attempted
+    cross_check: CrossCheck | None = None
+    skipped_groups: dict[int, str] = field(default_factory=dict)
+    apdu_count: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _pace_params(infos: list[SecurityInfo]) -> PaceParams | None:
+    for info in infos:
+        if info.is_pace and info.protocol in SUPPORTED_PACE_OIDS and info.version == 2:
+            param = info.parameter_id if info.parameter_id is not None else 13
+            if param in CURVES_BY_PARAM_ID:
+                return PaceParams(info.protocol, param)
+    return None
+
+
+def _read_card_access(channel: CardChannel, block_size: int) -> bytes | None:
+    try:
+        return files.read_file(channel, files.EF_CARD_ACCESS, block_size)
+    except (FileNotFound, SecurityStatusNotSatisfied, UnexpectedStatus):
+        return None  # no PACE on this card (or the stack hides the file): use BAC
+
+
+def _authenticate(channel: CardChannel, key: AccessKey, card_access: bytes | None) -> str:
+    """Open the chip: PACE when offered, BAC otherwise.  Returns the method used."""
+    params = None
+    if card_access is not None:
+        try:
+            params = _pace_params(parse_card_access(card_access))
+        except ParseError:
+            params = None
+    wrong_key: WrongAccessKey | None = None
+    if params is not None:
+        attempts = ([("PACE-CAN", key.can, PASSWORD_CAN)] if key.can else []) + \
+            [("PACE-MRZ", info, PASSWORD_MRZ) for info in (key.bac.mrz_infos() if key.bac else [])]
+        try:
+            for method, password, ref in attempts:
+                try:
+                    perform_pace(channel, password, ref, params)
+                    files.select_application(channel)
+                    return method
+                except WrongAccessKey as exc:
+                    wrong_key = exc
+            if wrong_key is not None:
+                raise wrong_key
+        except (AuthenticationFailed, UnexpectedStatus) as exc:
+            if isinstance(exc, WrongAccessKey) or key.bac is None:
+                raise
+            # PACE advertised but unusable on this chip: fall back to BAC.
+    if key.bac is None:
+        raise WrongAccessKey("card needs BAC but only a CAN was given")
+    channel.sm = None
+    files.select_application(channel)
+    for mrz_info in key.bac.mrz_infos():
+        try:
+            perform_bac(channel, mrz_info)
+            return "BAC"
+        except WrongAccessKey as exc:
+            wrong_key = exc
+    assert wrong_key is not None
+    raise wrong_key
+
+
+def read_document(transport: Transport, access_key: AccessKey, *, block_size: int = files.DEFAULT_BLOCK_SIZE,
+                  groups: Iterable[int] = DEFAULT_GROUPS, trust_store: list[x509.Certificate] | None = None,
+                  strict_passive_auth: bool = True, active_auth: bool = True,
+                  qr: dict[str, str] | None = None) -> ChipDocument:
+    """Authenticate, read EF.COM, the wanted data groups present in it and EF.SOD, then
+    run passive authentication, active authentication (DG15) and cross-checks.
+
+    Raises WrongAccessKey, CardRemoved and the other ChipErrors; with
+    ``strict_passive_auth`` a proven PA failure raises PassiveAuthFailed.
+    """
+    wanted = sorted(set(groups))
+    if FORBIDDEN_GROUPS & set(wanted):
+        raise ValueError("DG3/DG4 are protected biometrics; the kiosk never reads them")
+    channel = CardChannel(transport)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    card_access = _read_card_access(channel, block_size)
+    method = _authenticate(channel, access_key, card_access)
+    timings["authenticate"] = time.perf_counter() - start
+
+    t = time.perf_counter()
+    com_raw = files.read_file(channel, files.EF_COM, block_size)
+    com = parse_com(com_raw)
+    raw: dict[int, bytes] = {}
+    skipped: dict[int, str] = {}
+    for number in wanted:
+        if number not in com.data_groups:
+            continue
+        try:
+            raw[number] = files.read_file(channel, files.dg_fid(number), block_size)
+        except (FileNotFound, SecurityStatusNotSatisfied) as exc:
+            if number == 1:
+                raise
+            skipped[number] = type(exc).__name__
+    sod_raw = files.read_file(channel, files.EF_SOD, block_size)
+    timings["read_files"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    if 1 not in raw:
+        raise FileNotFound("EF.COM does not list DG1")
+    doc = ChipDocument(
+        access_method=method, com=com, dg1=parse_dg1(raw[1]),
+        dg2=parse_dg2(raw[2]) if 2 in raw else None,
+        dg13=parse_dg13(raw[13]) if 13 in raw else None,
+        dg14=parse_dg14(raw[14]) if 14 in raw else None,
+        dg15=parse_dg15(raw[15]) if 15 in raw else None,
+        raw=raw, sod=sod_raw, card_access=card_access, skipped_groups=skipped,
+    )
+    timings["parse"] = time.perf_counter() - t
+
+    if active_auth and doc.dg15 is not None:
+        t = time.perf_counter()
+        algorithm = aa_signature_algorithm(doc.dg14) if doc.dg14 else None
+        try:
+            doc.active_auth = perform_active_auth(channel, doc.dg15, algorithm)
+        except ActiveAuthFailed:
+            doc.active_auth = False
+        timings["active_auth"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    doc.passive_auth = verify_passive(parse_sod(sod_raw), raw, trust_store)
+    timings["passive_auth"] = time.perf_counter() - t
+    doc.cross_check = cross_check(doc.dg1, doc.dg13, qr)
+    doc.apdu_count = channel.stats.apdus
+    timings["total"] = time.perf_counter() - start
+    doc.timings = timings
+    if strict_passive_auth:
+        doc.passive_auth.require()
+    return doc
+
+
+def minimum_apdus(file_sizes: dict[str, int], method: str, *, block_size: int = files.DEFAULT_BLOCK_SIZE,
+                  active_auth: bool = False) -> int:
+    """The fewest APDUs a full read can take: auth + SELECT AID + per file (SELECT,
+    4-byte header, body chunks) + INTERNAL AUTHENTICATE.  ``file_sizes`` includes
+    'CardAccess' (absent → one failed SELECT) and every file read."""
+    total = 0
+    if "CardAccess" in file_sizes:
+        total += files.min_apdus_for_file(file_sizes["CardAccess"], block_size)
+    else:
+        total += 1  # SELECT EF.CardAccess → 6A82
+    total += {"PACE-CAN": 5, "PACE-MRZ": 5, "BAC": 2}[method] + 1  # + SELECT AID
+    total += sum(files.min_apdus_for_file(size, block_size) for name, size in file_sizes.items()
+                 if name != "CardAccess")
+    return total + (1 if active_auth else 0)
+
+
+__all__ = ["ChipDocument", "read_document", "minimum_apdus", "ChipError"]
