@@ -95,7 +95,7 @@ def fault_of(status: PrinterStatus) -> PrinterError | None:
     if status.error:
         return PrinterError("printer reports an error (cutter jam or overheating)")
     if status.online is False:
-        return PrinterOffline("printer reports it is offline")
+        return PrinterOffline("printer is offline or unreachable")
     return None
 
 

@@ -19,6 +19,8 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.run",
     "kiosk.commands.config_cmd",
     "kiosk.commands.diagnose",
+    "kiosk.commands.card",
+    "kiosk.commands.ticket",
 ]
 
 
