@@ -16,12 +16,14 @@ from hardware.base import BackendUnavailable, Device
 BACKENDS: dict[str, dict[str, str]] = {
     "card_reader": {
         "simulated": "hardware.sim_card_reader:SimulatedCardReader",
+        "pcsc": "hardware.pcsc_card_reader:PcscCardReader",
     },
     "qr_scanner": {
         "simulated": "hardware.sim_qr_scanner:SimulatedQrScanner",
     },
     "camera": {
         "simulated": "hardware.sim_camera:SimulatedCamera",
+        "opencv": "hardware.opencv_camera:OpenCvCamera",
     },
     "printer": {
         "simulated": "hardware.sim_printer:SimulatedPrinter",

@@ -58,6 +58,11 @@ def _is_card_removed(exc: BaseException) -> bool:
                for cls in type(exc).__mro__)
 
 
+def _is_muted(exc: BaseException) -> bool:
+    """The chip's "stop answering" fault (``ChipMuted``)."""
+    return any(cls.__name__ == "ChipMuted" for cls in type(exc).__mro__)
+
+
 class VpcdCard:
     """A chip served in a vpcd slot, with insert / remove and a pull-mid-read fault hook.
 
@@ -90,6 +95,8 @@ class VpcdCard:
         with self._lock:
             if self._sock is not None:
                 return
+            if getattr(self.chip, "present", True) is False:
+                self.chip.insert()  # type: ignore[attr-defined] - VirtualChip after a fault
             sock = self._connect(timeout_s)
             self._sock = sock
             self.connections += 1
@@ -249,6 +256,13 @@ class VpcdCard:
         except Exception as exc:  # noqa: BLE001 - the chip decides; we only carry bytes
             if _is_card_removed(exc):
                 raise _Pulled() from exc
+            if _is_muted(exc):
+                # A silent card: never answer; the reader side must time out. The
+                # connection ends when the card is removed (or vpcd gives up).
+                log.info("virtual chip muted; not answering")
+                while sock.recv(4096):
+                    pass
+                raise ConnectionResetError("muted card's connection closed")
             log.exception("virtual chip failed on an APDU (INS %02X)", apdu[1])
             response = SW_NO_PRECISE_DIAGNOSIS
         self.apdu_count += 1

@@ -1,0 +1,172 @@
+"""From the kiosk's card port to the eMRTD layer and back, in one place.
+
+:func:`read_card_result` runs ``hardware.emrtd.reader.read_document`` over any
+``Transport`` and turns the chip document into the port's
+:class:`~hardware.card_reader.CardReadResult` (a :class:`~kiosk.citizen.Citizen` from
+DG13 with DG1 as fallback, NFC-normalised text, the portrait as JPEG bytes, passive
+authentication summary, APDU count and timing). Any card-reader backend that speaks
+APDUs (PC/SC today) uses it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Any
+
+from hardware.card_reader import AccessKey, CardReadResult
+from kiosk.citizen import Citizen, nfc
+
+log = logging.getLogger(__name__)
+
+_SEX = {"nam": "M", "nữ": "F", "nu": "F", "m": "M", "f": "F"}
+
+
+def to_emrtd_key(key: AccessKey) -> Any:
+    """The port's :class:`AccessKey` as ``hardware.emrtd.access_key.AccessKey``.
+
+    BAC data without expiry candidates gets them from the birth date by the CCCD
+    age rule (the eMRTD layer owns that rule).
+    """
+    from hardware.emrtd.access_key import AccessKey as ChipKey, BacData, expiry_candidates
+
+    can = key.can if key.can and len(key.can) == 6 and key.can.isdigit() else None
+    bac = None
+    if key.document_number and key.birth_date:
+        expiries = tuple(key.expiry_candidates)
+        if not expiries:
+            expiries = tuple(expiry_candidates(_yymmdd_to_date(key.birth_date, past=True)))
+        bac = BacData(key.document_number, key.birth_date, expiries)
+    if can is None and bac is None:
+        from hardware.card_reader import WrongAccessKey
+
+        raise WrongAccessKey("the access key has neither a 6-digit CAN nor BAC data")
+    return ChipKey(can=can, bac=bac)
+
+
+def _yymmdd_to_date(text: str, past: bool) -> dt.date:
+    """MRZ YYMMDD; the century is the one that puts a birth date in the past."""
+    yy, mm, dd = int(text[0:2]), int(text[2:4]), int(text[4:6])
+    today = dt.date.today()
+    year = 2000 + yy
+    if past and dt.date(year, mm, dd) > today:
+        year -= 100
+    elif not past and year < today.year - 50:
+        year += 100
+    return dt.date(year, mm, dd)
+
+
+def _mrz_date(text: str, past: bool) -> dt.date | None:
+    try:
+        return _yymmdd_to_date(text, past)
+    except (ValueError, IndexError):
+        return None
+
+
+def citizen_from_document(doc: Any) -> Citizen:
+    """DG13 first (full Vietnamese data), DG1 (MRZ) for whatever DG13 lacks."""
+    from hardware.emrtd.dg13 import parse_vn_date
+
+    dg1, dg13 = doc.dg1, doc.dg13
+
+    def g(attr: str) -> str:
+        return nfc(getattr(dg13, attr, None) if dg13 is not None else None)
+
+    id_number = g("id_number") or dg1.full_id_number
+    dob = parse_vn_date(g("date_of_birth")) or _mrz_date(dg1.date_of_birth, past=True)
+    sex = _SEX.get(g("sex").lower(), "") or _SEX.get(dg1.sex.lower(), "")
+    expiry = g("date_of_expiry")
+    if not expiry:
+        exp = _mrz_date(dg1.date_of_expiry, past=False)
+        expiry = exp.strftime("%d/%m/%Y") if exp else ""
+    return Citizen(
+        id_number=id_number,
+        full_name=g("full_name") or nfc(dg1.name),
+        date_of_birth=dob,
+        sex=sex,
+        nationality=g("nationality") or ("Việt Nam" if dg1.nationality == "VNM" else nfc(dg1.nationality)),
+        ethnicity=g("ethnicity"),
+        religion=g("religion"),
+        place_of_origin=g("place_of_origin"),
+        place_of_residence=g("place_of_residence"),
+        identifying_marks=g("identifying_marks"),
+        date_of_issue=parse_vn_date(g("date_of_issue")),
+        date_of_expiry=expiry,
+        father_name=g("father_name"),
+        mother_name=g("mother_name"),
+        spouse_name=g("spouse_name"),
+        old_id_number=g("old_id_number"),
+    )
+
+
+def portrait_jpeg(doc: Any) -> tuple[bytes | None, str | None]:
+    """The DG2 portrait as JPEG bytes (JPEG 2000 is re-encoded); (None, why) on failure."""
+    face = doc.dg2
+    if face is None:
+        return None, "no portrait (DG2 not read)"
+    if face.mime == "image/jpeg":
+        return bytes(face.data), None
+    try:
+        image = face.decode()
+        out = io.BytesIO()
+        image.save(out, format="JPEG", quality=92)
+        return out.getvalue(), None
+    except Exception as exc:  # noqa: BLE001 - a bad portrait must not lose the identity
+        return None, f"portrait does not decode ({type(exc).__name__})"
+
+
+def result_from_document(doc: Any, duration_s: float) -> CardReadResult:
+    """The port's result for a chip document (warnings name problems, never values)."""
+    warnings: list[str] = []
+    pa = doc.passive_auth
+    pa_ok = bool(pa is not None and pa.hashes_ok and pa.signature_ok is True
+                 and pa.chain_ok is not False)
+    if pa is None:
+        warnings.append("passive authentication not run")
+    elif not pa_ok:
+        warnings.append("passive authentication failed")
+    if doc.cross_check is not None and not doc.cross_check.ok:
+        warnings.append("data groups disagree: " + ", ".join(doc.cross_check.mismatches))
+    if not doc.dg1.check_digits_ok:
+        warnings.append("MRZ check digits wrong: " + ", ".join(doc.dg1.bad_check_digits))
+    if doc.dg13 is None:
+        warnings.append("DG13 not read: citizen data from the MRZ only")
+    for number, why in sorted(doc.skipped_groups.items()):
+        warnings.append(f"DG{number} skipped ({why})")
+    if doc.active_auth is False:
+        warnings.append("active authentication failed")
+    jpeg, why = portrait_jpeg(doc)
+    if why:
+        warnings.append(why)
+    return CardReadResult(
+        citizen=citizen_from_document(doc),
+        access_method=doc.access_method,
+        portrait_jpeg=jpeg,
+        passive_auth_ok=pa_ok,
+        passive_auth_summary=pa.summary() if pa is not None else "not run",
+        active_auth_ok=doc.active_auth,
+        apdu_count=doc.apdu_count,
+        duration_s=duration_s,
+        warnings=tuple(warnings),
+    )
+
+
+def read_card_result(transport: Any, key: AccessKey, *, block_size: int = 0xDF,
+                     trust_store_dir: str | None = None,
+                     qr: dict[str, str] | None = None) -> CardReadResult:
+    """Read the whole card over ``transport`` and return the port's result.
+
+    Passive authentication is reported, not enforced (``passive_auth_ok`` and
+    ``warnings``): the flow decides what an unverifiable or altered card means.
+    Raises ``hardware.emrtd`` errors (the backend maps them to the port's).
+    """
+    import time
+
+    from hardware.emrtd.passive_auth import load_trust_store
+    from hardware.emrtd.reader import read_document
+
+    start = time.perf_counter()
+    trust = load_trust_store(trust_store_dir) if trust_store_dir else None
+    doc = read_document(transport, to_emrtd_key(key), block_size=block_size,
+                        trust_store=trust, strict_passive_auth=False, qr=qr)
+    return result_from_document(doc, time.perf_counter() - start)
