@@ -18,7 +18,7 @@ from .channel import CardChannel
 from .crosscheck import CrossCheck, cross_check
 from .dg2 import FaceImage, parse_dg2
 from .dg13 import Dg13, parse_dg13
-from .errors import (ActiveAuthFailed, AuthenticationFailed, ChipError, FileNotFound,
+from .errors import (ActiveAuthFailed, AuthenticationFailed, FileNotFound,
                      ParseError, SecurityStatusNotSatisfied, UnexpectedStatus, WrongAccessKey)
 from .lds import ComFile, parse_com
 from .mrz import Td1, parse_dg1
@@ -197,4 +197,4 @@ def minimum_apdus(file_sizes: dict[str, int], method: str, *, block_size: int = 
     return total + (1 if active_auth else 0)
 
 
-__all__ = ["ChipDocument", "read_document", "minimum_apdus", "ChipError"]
+__all__ = ["ChipDocument", "read_document", "minimum_apdus"]
