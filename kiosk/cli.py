@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.diagnose",
     "kiosk.commands.card",
     "kiosk.commands.ticket",
+    "kiosk.commands.photo",
 ]
 
 

@@ -67,7 +67,7 @@ class KioskController:
     printer: TicketPrinter
     issuer: TicketIssuer
     lookup_status: Callable[[str], Any]
-    parse_qr: Callable[[str, bytes], object]
+    parse_qr: Callable[[str, bytes, str], object]
     centre_name: str = ""
     clock: Callable[[], float] = time.monotonic
     alerts: list[Alert] = field(default_factory=list)
@@ -183,4 +183,4 @@ class KioskController:
 
     def _qr(self, event: QrScanned) -> None:
         """Turn a scanned payload into a flow event (UI thread)."""
-        self.send(self.parse_qr(event.text, event.raw))
+        self.send(self.parse_qr(event.text, event.raw, event.source))

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from hardware.card_reader import AccessKey, CardReadResult
 from kiosk.citizen import Citizen
+from kiosk.identity.crosscheck import cross_check
 from kiosk.session import Session
 
 log = logging.getLogger(__name__)
@@ -346,8 +347,7 @@ class Flow:
             if s in (State.ATTRACT, State.IDENTIFY):
                 if sess.access_key is not None:
                     return self._read()
-                self._go(State.IDENTIFY, "need_key" if s == State.ATTRACT else "")
-                self.error = ""
+                self._go(State.IDENTIFY)  # the screen asks for the ID number / QR
             return []
         if isinstance(event, CardGone):
             self.card_present = False
@@ -458,7 +458,7 @@ class Flow:
         sess.portrait_jpeg = result.portrait_jpeg
         sess.passive_auth_summary = result.passive_auth_summary
         if sess.qr_citizen is not None:
-            sess.mismatches = compare_identity(sess.qr_citizen, result.citizen)
+            sess.mismatches = tuple(cross_check(sess.qr_citizen, result.citizen))
         self._go(State.CONFIRM)
         if not self.card_present:  # pulled right after the read finished
             self.card_removed_at = self.now
@@ -496,21 +496,3 @@ class Flow:
         effects = self._wipe()
         self._changed()
         return effects
-
-
-def _norm_name(name: str) -> str:
-    import unicodedata
-
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-def compare_identity(a: Citizen, b: Citizen) -> tuple[str, ...]:
-    """Fields where two identities disagree (ID, name, date of birth)."""
-    out = []
-    if a.id_number and b.id_number and a.id_number != b.id_number:
-        out.append("id_number")
-    if a.full_name and b.full_name and _norm_name(a.full_name) != _norm_name(b.full_name):
-        out.append("full_name")
-    if a.date_of_birth and b.date_of_birth and a.date_of_birth != b.date_of_birth:
-        out.append("date_of_birth")
-    return tuple(out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import gettext
+import re
 import struct
 import sys
 import unicodedata
@@ -83,6 +84,38 @@ def load(language: str, locale_dir: Path = LOCALE_DIR) -> Callable[[str], str]:
     return lambda s: unicodedata.normalize("NFC", t.gettext(s))
 
 
-if __name__ == "__main__":  # python -m kiosk.i18n: recompile every catalogue
+_CALL = re.compile(r"""(?:\b_|\bN_)\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*\)""")
+
+
+def extract_msgids(root: Path = LOCALE_DIR.parent.parent) -> list[str]:
+    """Every literal passed to ``_()`` / ``N_()`` in the screens and kiosk modules, sorted."""
+    ids: set[str] = set()
+    files = sorted((root / "screens").glob("*.kv")) + sorted((root / "screens").glob("*.py")) + \
+        sorted((root / "kiosk").glob("*.py"))
+    for path in files:
+        for m in _CALL.finditer(path.read_text(encoding="utf-8")):
+            raw = m.group(1) if m.group(1) is not None else m.group(2)
+            ids.add(ast.literal_eval('"' + raw + '"'))
+    return sorted(ids)
+
+
+def _po_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def add_missing(po: Path, msgids: list[str]) -> int:
+    """Append empty entries for ``msgids`` missing from ``po``; returns how many."""
+    have = parse_po(po.read_text(encoding="utf-8"))
+    new = [m for m in msgids if m not in have]
+    if new:
+        with po.open("a", encoding="utf-8") as fh:
+            for m in new:
+                fh.write(f"\nmsgid {_po_quote(m)}\nmsgstr \"\"\n")
+    return len(new)
+
+
+if __name__ == "__main__":  # python -m kiosk.i18n [--update]: (extract and) compile catalogues
     for po_file in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        if "--update" in sys.argv:
+            print(po_file, add_missing(po_file, extract_msgids()), "new", file=sys.stderr)
         print(compile_po(po_file), file=sys.stderr)

@@ -13,8 +13,6 @@ def N_(text: str) -> str:
 
 
 ERRORS: dict[str, tuple[str, str]] = {
-    "need_key": (N_("Your card is on the reader."),
-                 N_("To open its chip, type the 12-digit ID number printed on the card, or show the card's QR code to the camera.")),
     "wrong_key": (N_("The number does not match this card."),
                   N_("Check the 12-digit ID number on your card and type it again.")),
     "card_removed": (N_("The card was moved while it was being read."),
@@ -48,6 +46,9 @@ ERRORS: dict[str, tuple[str, str]] = {
 }
 
 
+FALLBACK = (N_("Something went wrong."), N_("Please try again or go to the reception counter."))
+
+
 def error_texts(code: str, tr: "callable[[str], str]", language: str) -> tuple[str, str]:
     """(what happened, next step) for ``code`` in ``language``; ``tr`` is the gettext function."""
     if code in ERRORS:
@@ -57,4 +58,4 @@ def error_texts(code: str, tr: "callable[[str], str]", language: str) -> tuple[s
 
     if code in MESSAGES:
         return message(code, language), ""
-    return tr("Something went wrong."), tr("Please try again or go to the reception counter.")
+    return tr(FALLBACK[0]), tr(FALLBACK[1])

@@ -19,14 +19,14 @@ class QrInterpreter:
         self._state = state
         self._rules: Any = None
 
-    def to_event(self, text: str, raw: bytes) -> object:
+    def to_event(self, text: str, raw: bytes, source: str = "camera") -> object:
         from kiosk.identity import (BookingCode, CardQr, DossierCode, IdentifyError,
                                     IdentifyRules, parse_payload)
 
         if self._rules is None:
             self._rules = IdentifyRules.from_config(self._config)
         try:
-            result = parse_payload(raw if raw else text, self._rules)
+            result = parse_payload(raw if raw else text, self._rules, source=source)
         except IdentifyError as exc:
             log.info("QR rejected: %s", exc.code)  # the code only, never the payload
             return f.QrRejected(exc.code)

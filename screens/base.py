@@ -14,9 +14,13 @@ class KioskScreen(Screen):
     """Subclasses set ``name`` to a :class:`kiosk.flow.State` value and override
     :meth:`update` (show the flow's state) and :meth:`reset` (forget everything shown)."""
 
+    def __init__(self, **kw: Any) -> None:
+        self._app = App.get_running_app()  # kept: get_running_app() is None once stopping
+        super().__init__(**kw)
+
     @property
     def kapp(self) -> Any:
-        return App.get_running_app()
+        return self._app
 
     def _(self, text: str) -> str:
         return self.kapp.tr._(text)

@@ -82,5 +82,11 @@ class UiDriver:
         return path
 
     def close(self) -> None:
-        self.app.stop()
+        """Stop the app but keep the window, so another app can be driven in this process."""
+        from kivy.app import App
+
+        self.app.dispatch("on_stop")
+        if self.app.root is not None and self.app.root.parent is not None:
+            self.app.root.parent.remove_widget(self.app.root)
+        App._running_app = None
         EventLoop.idle()

@@ -16,7 +16,6 @@ from kivy.core.window import Window
 from kivy.properties import (BooleanProperty, NumericProperty, ObjectProperty,
                              StringProperty)
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import flow as f
@@ -32,7 +31,7 @@ from screens.service import ServiceScreen
 from screens.status import StatusScreen
 from screens.ticket import TicketScreen
 from screens.translator import Translator
-from screens.widgets import Banner, DevPanel, Header, IdleOverlay, KButton, load_kv
+from screens.widgets import Banner, DevPanel, Header, IdleOverlay, KButton, KioskRoot, load_kv
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +80,12 @@ class KioskApp(App):
         self._tick_ev: Any = None
 
     # -- building ----------------------------------------------------------------------
-    def build(self) -> FloatLayout:
+    def build(self) -> KioskRoot:
         self._rescale()
-        Window.bind(size=lambda *_: self._rescale())
+        Window.bind(size=self._rescale)
         for name in KV_FILES:
             load_kv(name)
-        root = FloatLayout()
+        root = KioskRoot()
         column = BoxLayout(orientation="vertical")
         column.add_widget(Header())
         self.banner = Banner()
@@ -113,8 +112,10 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self._tick_ev is not None:
             self._tick_ev.cancel()
+        Window.unbind(size=self._rescale, on_touch_down=self._on_any_touch,
+                      on_key_down=self._on_key_down)
 
-    def _rescale(self) -> None:
+    def _rescale(self, *_a: Any) -> None:
         self.s = Window.width / DESIGN_WIDTH
         self.ts = self.s * (self._large_scale if self.large_text else 1.0)
 

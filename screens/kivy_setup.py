@@ -20,3 +20,4 @@ def configure_kivy(width: int, height: int, *, kivy_home: str | None = None) -> 
     Config.set("graphics", "fullscreen", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "log_level", "warning")

@@ -21,7 +21,7 @@ class StatusScreen(KioskScreen):
                               font_size=34 * self.kapp.s if self.kapp else 34)
                 btn.key = ch
                 btn.bind(on_release=self._key)
-                self.ids.keys.add_widget(btn)
+                self.ids.key_grid.add_widget(btn)
 
     def _key(self, btn: KButton) -> None:
         if btn.key == "⌫":

@@ -63,3 +63,7 @@ class IdleOverlay(FloatLayout):
 
 class DevPanel(BoxLayout):
     """Developer panel (simulated devices only): tap demo cards, remove, scan QR."""
+
+
+class KioskRoot(FloatLayout):
+    """The window's root: the light background behind every screen."""
