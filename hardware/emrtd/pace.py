@@ -13,7 +13,7 @@ from . import crypto
 from .apdu import CommandApdu
 from .asn1 import OID_PACE_ECDH_GM_AES_CBC_CMAC_128, encode_oid
 from .channel import CardChannel
-from .ec import CURVES_BY_PARAM_ID, Curve, Point, add, decode_point, encode_point, mul
+from .ec import CURVES_BY_PARAM_ID, Curve, Point, add, decode_point, encode_point, mul_fast
 from .errors import AuthenticationFailed, TlvError, error_for_status
 from .sm import SecureMessaging
 from .tlv import encode, parse
@@ -56,7 +56,7 @@ def decrypt_nonce(key_pi: bytes, z: bytes) -> bytes:
 
 def map_generator(curve: Curve, s: bytes, h: Point) -> Point:
     """Generic mapping: G~ = s·G + H."""
-    return add(curve, mul(curve, int.from_bytes(s, "big"), curve.g), h)
+    return add(curve, mul_fast(curve, int.from_bytes(s, "big"), curve.g), h)
 
 
 def session_keys(shared_x: int, curve: Curve) -> tuple[bytes, bytes]:
@@ -113,18 +113,18 @@ def perform_pace(channel: CardChannel, password: str, reference: int,
     s = decrypt_nonce(k_pi(password, reference), z)
 
     sk_map = scalar_source(curve)
-    pk_map = encode_point(curve, mul(curve, sk_map, curve.g))
+    pk_map = encode_point(curve, mul_fast(curve, sk_map, curve.g))
     pk_map_chip = decode_point(curve, general_authenticate(encode(0x81, pk_map), False, "map", 0x82))
-    h = mul(curve, sk_map, pk_map_chip)
+    h = mul_fast(curve, sk_map, pk_map_chip)
     g_tilde = map_generator(curve, s, h)
 
     sk_eph = scalar_source(curve)
-    pk_eph = encode_point(curve, mul(curve, sk_eph, g_tilde))
+    pk_eph = encode_point(curve, mul_fast(curve, sk_eph, g_tilde))
     pk_eph_chip_raw = general_authenticate(encode(0x83, pk_eph), False, "key agreement", 0x84)
     pk_eph_chip = decode_point(curve, pk_eph_chip_raw)
     if pk_eph_chip_raw == pk_eph:
         raise AuthenticationFailed("chip echoed our ephemeral key")
-    shared = mul(curve, sk_eph, pk_eph_chip)
+    shared = mul_fast(curve, sk_eph, pk_eph_chip)
     if shared is None:
         raise AuthenticationFailed("PACE shared secret is the point at infinity")
     ks_enc, ks_mac = session_keys(shared[0], curve)

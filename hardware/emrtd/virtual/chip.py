@@ -263,17 +263,17 @@ class VirtualChip:
         if step == 2:
             pk_pcd = ec.decode_point(curve, data.child(0x81).value)
             sk = int.from_bytes(self.rng(40), "big") % (curve.n - 1) + 1
-            st["g"] = pace.map_generator(curve, st["s"], ec.mul(curve, sk, pk_pcd))
+            st["g"] = pace.map_generator(curve, st["s"], ec.mul_fast(curve, sk, pk_pcd))
             st["step"] = 3
-            return _r(0x9000, encode(0x7C, encode(0x82, ec.encode_point(curve, ec.mul(curve, sk, curve.g)))))
+            return _r(0x9000, encode(0x7C, encode(0x82, ec.encode_point(curve, ec.mul_fast(curve, sk, curve.g)))))
         if step == 3:
             pk_pcd_raw = data.child(0x83).value
             pk_pcd = ec.decode_point(curve, pk_pcd_raw)
             sk = int.from_bytes(self.rng(40), "big") % (curve.n - 1) + 1
-            pk_raw = ec.encode_point(curve, ec.mul(curve, sk, st["g"]))
+            pk_raw = ec.encode_point(curve, ec.mul_fast(curve, sk, st["g"]))
             if pk_raw == pk_pcd_raw:
                 raise AuthenticationFailed("terminal reused our key")
-            shared = ec.mul(curve, sk, pk_pcd)
+            shared = ec.mul_fast(curve, sk, pk_pcd)
             if shared is None:
                 raise AuthenticationFailed("degenerate shared secret")
             st["keys"] = pace.session_keys(shared[0], curve)

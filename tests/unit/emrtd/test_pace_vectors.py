@@ -136,3 +136,14 @@ def test_aes_secure_messaging_vector() -> None:
     cmd = chip.unprotect_command(CommandApdu.decode(protected.encode()))
     assert cmd.data == H("A0000002471001") and cmd.le is None
     assert chip.protect_response(ResponseApdu(b"", 0x9000)) == H("990290008E08BEA7B381C494A0799000")
+
+
+def test_fast_multiplication_agrees_with_the_ladder() -> None:
+    from hardware.emrtd.ec import mul_fast
+    assert mul_fast(C, SK_MAP_PCD, PK_MAP_PICC) == H_POINT
+    assert mul_fast(C, SK_EPH_PCD, G_TILDE) == PK_EPH_PCD
+    assert mul_fast(C, SK_EPH_PICC, G_TILDE) == PK_EPH_PICC
+    assert mul_fast(C, SK_MAP_PICC, C.g) == PK_MAP_PICC
+    for k in (1, 2, 3, C.n - 2, C.n - 1, 0x1234567890ABCDEF << 190):
+        assert mul_fast(C, k, G_TILDE) == mul(C, k, G_TILDE)
+    assert mul_fast(C, C.n, G_TILDE) is None
