@@ -22,7 +22,6 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.card",
     "kiosk.commands.ticket",
     "kiosk.commands.photo",
-    "kiosk.commands.photo",
 ]
 
 
