@@ -24,7 +24,6 @@ BACKENDS: dict[str, dict[str, str]] = {
     "camera": {
         "simulated": "hardware.sim_camera:SimulatedCamera",
         "opencv": "hardware.opencv_camera:OpenCvCamera",
-        "opencv": "hardware.opencv_camera:OpenCvCamera",
     },
     "printer": {
         "simulated": "hardware.sim_printer:SimulatedPrinter",
