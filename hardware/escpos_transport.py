@@ -252,6 +252,15 @@ def _parse(url: str) -> _Parsed:
 
 def transport_from_url(url: str) -> Transport:
     """Build the transport a printer URL names; ``ValueError`` says what is wrong."""
+    if url.startswith("usb://"):
+        parts = urlsplit(url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        try:
+            vid, pid = (int(x, 16) for x in parts.netloc.split(":"))
+        except ValueError:
+            raise ValueError(f"printer URL {url!r}: expected usb://VID:PID in hex") from None
+        return UsbTransport(vid, pid, int(query.get("in_ep", "0x82"), 0),
+                            int(query.get("out_ep", "0x01"), 0))
     p = _parse(url)
     if p.scheme == "tcp":
         if not p.host:
@@ -262,12 +271,4 @@ def transport_from_url(url: str) -> Transport:
             raise ValueError(f"printer URL {url!r}: no device (serial:///dev/ttyUSB0)")
         return SerialTransport(p.path, int(p.query.get("baud", "115200")),
                                p.query.get("flow", "none"))
-    if p.scheme == "usb":
-        ids = urlsplit(url).netloc
-        try:
-            vid, pid = (int(x, 16) for x in ids.split(":"))
-        except ValueError:
-            raise ValueError(f"printer URL {url!r}: expected usb://VID:PID in hex") from None
-        return UsbTransport(vid, pid, int(p.query.get("in_ep", "0x82"), 0),
-                            int(p.query.get("out_ep", "0x01"), 0))
     raise ValueError(f"printer URL {url!r}: scheme must be tcp, usb or serial")
