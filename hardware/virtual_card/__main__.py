@@ -40,7 +40,7 @@ def serve(profile: str | None, *, host: str = "127.0.0.1", port: int | None = No
         stack = PcscdStack(pcscd_workdir, vpcd_port=port)
         os.environ["PCSCLITE_CSOCK_NAME"] = stack.socket_path
         stack.start()
-        port = stack.vpcd_port
+        port = stack.port(0)
         print(f"pcscd running (pid {stack.pid}); clients need:\n"
               f"  export PCSCLITE_CSOCK_NAME={stack.socket_path}", flush=True)
     card = VpcdCard(chip, host=host, port=port or DEFAULT_PORT)  # type: ignore[arg-type]

@@ -31,21 +31,27 @@ class PcscdError(Exception):
     """pcscd could not be started or did not become ready; the message holds its log tail."""
 
 
-def free_port_pair() -> int:
-    """A TCP port ``p`` with ``p`` and ``p + 1`` both free (vpcd opens one per slot)."""
+def free_port_range(count: int = 2) -> int:
+    """A TCP port ``p`` with ``p`` … ``p + count - 1`` all free (vpcd opens one per slot)."""
     for _ in range(50):
         with socket.socket() as a:
             a.bind(("0.0.0.0", 0))
             port = a.getsockname()[1]
-            if port >= 65535:
-                continue
-            with socket.socket() as b:
-                try:
-                    b.bind(("0.0.0.0", port + 1))
-                except OSError:
-                    continue
+        if port + count > 65536:
+            continue
+        held = []
+        try:
+            for p in range(port, port + count):
+                s = socket.socket()
+                held.append(s)
+                s.bind(("0.0.0.0", p))
             return port
-    raise PcscdError("no free pair of TCP ports for vpcd")
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+    raise PcscdError(f"no {count} consecutive free TCP ports for vpcd")
 
 
 def _die_with_parent() -> None:
@@ -57,10 +63,13 @@ def _die_with_parent() -> None:
 
 
 class PcscdStack:
-    """A pcscd child process with a vpcd reader (two slots: ports ``p`` and ``p + 1``).
+    """A pcscd child process with one vpcd reader of two slots.
 
-    ``reader_name(0)`` is the slot a :class:`~hardware.virtual_card.vpcd.VpcdCard` on
-    :attr:`vpcd_port` appears in.
+    Slot ``k`` listens on TCP port ``vpcd_port + k`` and is named
+    :meth:`reader_name` ``(k)``; a :class:`~hardware.virtual_card.vpcd.VpcdCard` on
+    :meth:`port` ``(k)`` is the card in it. (One reader only: the vpcd driver keeps
+    its sockets per slot number, so a second vpcd reader in the same pcscd takes over
+    the first one's slots.)
     """
 
     def __init__(self, workdir: str | os.PathLike[str], *, socket_path: str | None = None,
@@ -69,15 +78,21 @@ class PcscdStack:
         self.socket_path = socket_path or str(self.workdir / "pcscd.comm")
         if len(self.socket_path.encode()) > 100:
             raise PcscdError(f"socket path too long for AF_UNIX: {self.socket_path}")
-        self.vpcd_port = vpcd_port or free_port_pair()
+        self.vpcd_port = vpcd_port or free_port_range(self.slots)
         self.debug = debug
         self.log_path = self.workdir / "pcscd.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     # -- names -------------------------------------------------------------------
+    slots = 2  # vpcd's slots per reader
+
+    def port(self, slot: int = 0) -> int:
+        """TCP port of vpcd slot ``slot``."""
+        return self.vpcd_port + slot
+
     @staticmethod
     def reader_name(slot: int = 0) -> str:
-        """PC/SC name of vpcd slot ``slot`` (pcscd appends bus and slot numbers)."""
+        """PC/SC name of slot ``slot`` (pcscd appends reader and slot numbers)."""
         return f"{READER_PREFIX} 00 {slot:02d}"
 
     def env(self, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -150,7 +165,8 @@ class PcscdStack:
             if rv == scard.SCARD_S_SUCCESS:
                 try:
                     rv, readers = scard.SCardListReaders(ctx, [])
-                    if rv == scard.SCARD_S_SUCCESS and self.reader_name(0) in readers:
+                    wanted = {self.reader_name(k) for k in range(self.slots)}
+                    if rv == scard.SCARD_S_SUCCESS and wanted <= set(readers):
                         return
                 finally:
                     scard.SCardReleaseContext(ctx)

@@ -95,8 +95,9 @@ class VpcdCard:
         with self._lock:
             if self._sock is not None:
                 return
-            if getattr(self.chip, "present", True) is False:
-                self.chip.insert()  # type: ignore[attr-defined] - VirtualChip after a fault
+            put_back = getattr(self.chip, "insert", None)
+            if callable(put_back):
+                put_back()  # VirtualChip: a fresh tap clears a removed/muted fault state
             sock = self._connect(timeout_s)
             self._sock = sock
             self.connections += 1

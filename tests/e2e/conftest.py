@@ -45,7 +45,7 @@ def _stack_available() -> str | None:
 
 @pytest.fixture(scope="module")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator["PcscdStack"]:
-    """A running pcscd with a vpcd reader; one per test module."""
+    """A running pcscd with a vpcd reader (two slots); one per test module."""
     from hardware.virtual_card.pcscd import PcscdStack
 
     missing = _stack_available()
@@ -90,7 +90,7 @@ def wait_card() -> Callable[..., float]:
 
 @pytest.fixture(scope="module")
 def card_slot(pcscd: "PcscdStack") -> Iterator[Callable[..., "VpcdCard"]]:
-    """Factory: put a chip in vpcd slot 0 and wait until pcscd sees it.
+    """Factory: put a chip in vpcd slot ``slot`` (default 0) and wait until pcscd sees it.
 
     Any card made here is removed at module teardown.
     """
@@ -98,12 +98,12 @@ def card_slot(pcscd: "PcscdStack") -> Iterator[Callable[..., "VpcdCard"]]:
 
     made: list[VpcdCard] = []
 
-    def insert(chip: object, wait: bool = True) -> VpcdCard:
-        card = VpcdCard(chip, port=pcscd.vpcd_port)  # type: ignore[arg-type]
+    def insert(chip: object, wait: bool = True, slot: int = 0) -> VpcdCard:
+        card = VpcdCard(chip, port=pcscd.port(slot))  # type: ignore[arg-type]
         card.insert()
         made.append(card)
         if wait:
-            wait_card_state(pcscd.reader_name(0), present=True)
+            wait_card_state(pcscd.reader_name(slot), present=True)
         return card
 
     yield insert

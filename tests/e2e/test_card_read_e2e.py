@@ -1,0 +1,256 @@
+"""Reading a virtual CCCD over the real PC/SC stack with ``PcscCardReader``.
+
+pyscard -> pcscd -> vpcd -> our socket client -> ``VirtualChip`` (the eMRTD layer's
+chip), with profiles generated from a demo citizen record and a test PKI.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import queue
+import threading
+from pathlib import Path
+
+import pytest
+
+from hardware.card_reader import (AccessKey, CardReadError, CardRemovedDuringRead,
+                                  NoCardPresent, WrongAccessKey)
+from hardware.emrtd.dg2 import parse_dg2
+from hardware.emrtd.files import EF_CARD_ACCESS, EF_COM, EF_SOD, dg_fid
+from hardware.emrtd.make_profile import build_profile
+from hardware.emrtd.reader import minimum_apdus
+from hardware.emrtd.virtual.chip import VirtualChip
+from hardware.emrtd.virtual.pki import make_test_pki
+from hardware.pcsc_card_reader import PcscCardReader
+from hardware.virtual_card.profiles import read_record
+
+RECORD = read_record(None)
+CAN = RECORD["id_number"][-6:]
+DOB = dt.date.fromisoformat(RECORD["date_of_birth"])
+
+
+@pytest.fixture(scope="module")
+def pki():
+    return make_test_pki("e2e-pki")
+
+
+@pytest.fixture(scope="module")
+def profile(pki):
+    return build_profile(RECORD, pki)
+
+
+@pytest.fixture(scope="module")
+def small_profile(pki, tmp_path_factory):
+    """Same citizen with a tiny portrait: fewer APDUs for the every-index test."""
+    from PIL import Image
+
+    path = tmp_path_factory.mktemp("portrait") / "small.jpg"
+    Image.new("RGB", (40, 52), (200, 180, 160)).save(path, "JPEG", quality=60)
+    return build_profile(RECORD, pki, portrait=path)
+
+
+@pytest.fixture(scope="module")
+def trust_dir(pki, tmp_path_factory):
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    d = tmp_path_factory.mktemp("trust")
+    (d / "csca.pem").write_bytes(pki.csca_cert.public_bytes(Encoding.PEM))
+    return str(d)
+
+
+@pytest.fixture()
+def reader(pcscd):
+    dev = PcscCardReader(reader_filter=pcscd.reader_name(0), poll_s=0.2, read_timeout_s=10)
+    dev.open()
+    yield dev
+    dev.close()
+
+
+@pytest.fixture()
+def on_reader(card_slot, pcscd, wait_card):
+    """Put a VirtualChip for a profile in slot 0; taken off (and seen gone) after the test."""
+    cards = []
+
+    def put(profile, **chip_options):
+        chip = VirtualChip(profile, **chip_options)
+        cards.append(card_slot(chip))
+        return chip, cards[-1]
+
+    yield put
+    for card in cards:
+        card.remove()
+    wait_card(pcscd.reader_name(0), present=False)
+
+
+def _sizes(profile) -> dict[str, int]:
+    names = {EF_CARD_ACCESS: "CardAccess", EF_COM: "COM", EF_SOD: "SOD"}
+    return {names.get(fid, f"DG{fid - 0x100}"): len(data) for fid, data in profile.files.items()
+            if fid not in (dg_fid(3), dg_fid(4))}
+
+
+def test_pace_can_full_read(reader, on_reader, profile):
+    chip, _ = on_reader(profile)
+    result = reader.read_card(AccessKey(can=CAN))
+    c = result.citizen
+    assert result.access_method == "PACE-CAN"
+    assert (c.id_number, c.full_name, c.date_of_birth, c.sex) == (
+        RECORD["id_number"], RECORD["full_name"], DOB, RECORD["sex"])
+    assert c.place_of_residence == RECORD["place_of_residence"]
+    assert (c.father_name, c.mother_name) == (RECORD["father_name"], RECORD["mother_name"])
+    assert c.date_of_issue == dt.date.fromisoformat(RECORD["date_of_issue"])
+    expected_jpeg = parse_dg2(profile.files[dg_fid(2)]).data
+    assert result.portrait_jpeg == expected_jpeg and expected_jpeg[:2] == b"\xff\xd8"
+    assert result.passive_auth_ok
+    assert result.passive_auth_summary.startswith("hashes OK, signature OK, chain not verified")
+    assert result.active_auth_ok is True
+    assert result.warnings == ()
+    # No wasted round trips: exactly the minimum for the default block size (+1 for AA).
+    assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", active_auth=True)
+    assert 0 < result.duration_s < 10
+
+
+def test_trust_store_verifies_the_chain(pcscd, on_reader, profile, trust_dir):
+    on_reader(profile)
+    dev = PcscCardReader(trust_store_dir=trust_dir, block_size=0x80)
+    dev.open()
+    try:
+        result = dev.read_card(AccessKey(can=CAN))
+    finally:
+        dev.close()
+    assert result.passive_auth_ok
+    assert result.passive_auth_summary == "hashes OK, signature OK, chain OK"
+    # a smaller block size costs more READ BINARYs, still the minimum for that size
+    assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", block_size=0x80,
+                                              active_auth=True)
+
+
+def test_bac_read_with_id_and_birth_date(reader, on_reader, pki):
+    bac_only = build_profile(RECORD, pki, pace=False)
+    on_reader(bac_only)
+    result = reader.read_card(AccessKey.from_id(RECORD["id_number"], DOB))
+    assert result.access_method == "BAC"
+    assert result.citizen.full_name == RECORD["full_name"]
+    assert result.passive_auth_ok
+
+
+def test_bac_read_with_mrz_data_only(reader, on_reader, pki):
+    bac_only = build_profile(RECORD, pki, pace=False)
+    chip, _ = on_reader(bac_only)
+    mrz = bac_only.mrz_info  # docnum(9)+cd + dob(6)+cd + expiry(6)+cd
+    key = AccessKey(document_number=mrz[0:9], birth_date=mrz[10:16], expiry_candidates=(mrz[17:23],))
+    result = reader.read_card(key)
+    assert result.access_method == "BAC"
+    assert result.citizen.id_number == RECORD["id_number"]
+
+
+def test_wrong_can_is_typed_and_does_not_lock_the_reader(reader, on_reader, profile):
+    chip, _ = on_reader(profile)
+    for _ in range(3):
+        with pytest.raises(WrongAccessKey):
+            reader.read_card(AccessKey(can="000000"))
+    assert chip.wrong_key_attempts == 3
+    result = reader.read_card(AccessKey(can=CAN))
+    assert result.citizen.id_number == RECORD["id_number"]
+
+
+def test_no_card_is_typed(reader):
+    with pytest.raises(NoCardPresent):
+        reader.read_card(AccessKey(can=CAN))
+
+
+def test_tampered_data_group_fails_passive_auth(reader, on_reader, profile):
+    dg13 = bytearray(profile.files[dg_fid(13)])
+    i = dg13.index("Nguyễn".encode())
+    dg13[i] = ord("X")  # same length, different content: only the hash can tell
+    on_reader(profile.copy_with_file(dg_fid(13), bytes(dg13)))
+    result = reader.read_card(AccessKey(can=CAN))
+    assert not result.passive_auth_ok
+    assert result.passive_auth_summary.startswith("hashes FAILED for DG13")
+    assert "passive authentication failed" in result.warnings
+
+
+def test_sod_from_an_untrusted_signer_fails_passive_auth(pcscd, on_reader, trust_dir):
+    rogue = build_profile(RECORD, make_test_pki("rogue-pki", csca_name="Rogue CSCA"))
+    on_reader(rogue)
+    dev = PcscCardReader(trust_store_dir=trust_dir)
+    dev.open()
+    try:
+        result = dev.read_card(AccessKey(can=CAN))
+    finally:
+        dev.close()
+    assert not result.passive_auth_ok
+    assert "hashes OK, signature OK, chain FAILED" in result.passive_auth_summary
+
+
+def test_silent_card_times_out_and_the_next_tap_works(pcscd, on_reader, profile, wait_card):
+    chip, card = on_reader(profile)
+    chip.schedule_removal(10, mode="mute")
+    dev = PcscCardReader(reader_filter=pcscd.reader_name(0), read_timeout_s=2.0)
+    dev.open()
+    try:
+        with pytest.raises(CardReadError, match="did not finish"):
+            dev.read_card(AccessKey(can=CAN))
+        card.remove()  # the citizen lifts the card ...
+        wait_card(pcscd.reader_name(0), present=False)
+        card.insert()  # ... and taps again
+        wait_card(pcscd.reader_name(0), present=True)
+        assert dev.read_card(AccessKey(can=CAN)).citizen.id_number == RECORD["id_number"]
+    finally:
+        dev.close()
+
+
+def test_card_pulled_at_every_apdu_index(pcscd, small_profile, card_slot, wait_card):
+    """For every APDU i of a full read: pull the card at i -> CardRemovedDuringRead;
+    put it back -> the next read succeeds. Both vpcd slots run in parallel to halve the time."""
+    from hardware.emrtd.virtual.transport import InProcessTransport
+    from hardware.emrtd_read import read_card_result
+
+    total = read_card_result(InProcessTransport(VirtualChip(small_profile)),
+                             AccessKey(can=CAN)).apdu_count
+    assert total > 20  # PACE + every file: a real read, not a stub
+    indices: queue.Queue[int] = queue.Queue()
+    for i in range(total):
+        indices.put(i)
+    failures: list[str] = []
+    done: list[int] = []
+
+    def worker(slot: int) -> None:
+        name = pcscd.reader_name(slot)
+        chip = VirtualChip(small_profile)
+        card = card_slot(chip, slot=slot)
+        dev = PcscCardReader(reader_filter=name, read_timeout_s=10)
+        dev.open()
+        try:
+            while True:
+                try:
+                    i = indices.get_nowait()
+                except queue.Empty:
+                    return
+                chip.schedule_removal(i)
+                try:
+                    dev.read_card(AccessKey(can=CAN))
+                    failures.append(f"index {i}: read succeeded")
+                except CardRemovedDuringRead:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    failures.append(f"index {i}: {type(exc).__name__}: {exc}")
+                wait_card(name, present=False)
+                card.insert()
+                wait_card(name, present=True)
+                try:
+                    ok = dev.read_card(AccessKey(can=CAN))
+                    assert ok.citizen.id_number == RECORD["id_number"] and ok.apdu_count == total
+                    done.append(i)
+                except Exception as exc:  # noqa: BLE001
+                    failures.append(f"index {i}, next tap: {type(exc).__name__}: {exc}")
+        finally:
+            dev.close()
+            card.remove()
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(pcscd.slots)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert failures == []
+    assert sorted(done) == list(range(total))
