@@ -82,7 +82,7 @@ def wait_card_state(reader: str, present: bool, timeout_s: float = 5.0) -> float
         pt.release_context(ctx)
 
 
-@pytest.fixture()
+@pytest.fixture(scope="session")
 def wait_card() -> Callable[..., float]:
     """:func:`wait_card_state` as a fixture (tests do not import conftest)."""
     return wait_card_state
