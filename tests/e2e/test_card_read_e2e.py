@@ -254,3 +254,53 @@ def test_card_pulled_at_every_apdu_index(pcscd, small_profile, card_slot, wait_c
         t.join(300)
     assert failures == []
     assert sorted(done) == list(range(total))
+
+
+def test_without_dg13_the_citizen_comes_from_the_mrz(reader, on_reader, profile):
+    files = {f: d for f, d in profile.files.items() if f != dg_fid(13)}  # EF.COM still lists it
+    from hardware.emrtd.virtual.profile import CardProfile
+
+    on_reader(CardProfile(files, profile.can, profile.mrz_info, aa_key=profile.aa_key))
+    result = reader.read_card(AccessKey(can=CAN))
+    c = result.citizen
+    assert c.id_number == RECORD["id_number"] and c.date_of_birth == DOB and c.sex == "M"
+    assert c.full_name == "NGUYEN VAN AN"  # the MRZ's folded form, not DG13's
+    assert c.place_of_residence == ""
+    assert "DG13 not read: citizen data from the MRZ only" in result.warnings
+    assert "DG13 skipped (FileNotFound)" in result.warnings
+
+
+def test_jpeg2000_portrait_is_handed_over_as_jpeg(reader, on_reader, profile):
+    from PIL import Image
+
+    from hardware.emrtd.dg2 import encode_dg2
+
+    buf = io.BytesIO()
+    Image.new("RGB", (60, 80), (10, 120, 200)).save(buf, "JPEG2000")
+    on_reader(profile.copy_with_file(dg_fid(2), encode_dg2(buf.getvalue(), 60, 80)))
+    result = reader.read_card(AccessKey(can=CAN))
+    assert result.portrait_jpeg[:3] == b"\xff\xd8\xff"
+    image = Image.open(io.BytesIO(result.portrait_jpeg))
+    assert image.size == (60, 80) and abs(image.getpixel((30, 40))[2] - 200) < 12
+    assert not result.passive_auth_ok  # DG2 swapped after signing: the SOD says so
+    assert result.passive_auth_summary.startswith("hashes FAILED for DG2")
+
+
+def test_backend_built_from_configuration(pcscd, on_reader, profile, trust_dir):
+    from hardware.registry import create_device
+    from kiosk.config import load_config
+
+    cfg = load_config(environ={"KIOSK_DEVICES_CARD_READER_BACKEND": "pcsc",
+                               "KIOSK_DEVICES_CARD_READER_TRUST_STORE_DIR": trust_dir,
+                               "KIOSK_DEVICES_CARD_READER_BLOCK_SIZE": "100",
+                               "KIOSK_DEVICES_CARD_READER_READER_FILTER": "Virtual PCD 00 00"})
+    dev = create_device("card_reader", cfg["devices.card_reader.backend"],
+                        cfg.section("devices.card_reader"))
+    assert isinstance(dev, PcscCardReader) and dev.block_size == 100
+    on_reader(profile)
+    with dev:
+        result = dev.read_card(AccessKey(can=CAN))
+        assert dev.self_test().passed
+    assert result.passive_auth_summary.endswith("chain OK")
+    assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", block_size=100,
+                                              active_auth=True)
