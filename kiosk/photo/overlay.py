@@ -5,6 +5,8 @@ the sentence of :class:`~kiosk.photo.capture.LiveStatus` is shown by the screen.
 """
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -33,20 +35,27 @@ def guide_oval(width: int, height: int, settings: PhotoSettings) -> tuple[tuple[
     return centre, (int(round(0.62 * head / 2)), int(round(head / 2)))
 
 
+@functools.lru_cache(maxsize=4)
+def _oval_mask(w: int, h: int, centre: tuple[int, int], axes: tuple[int, int]) -> np.ndarray:
+    mask = np.zeros((h, w), np.uint8)
+    cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, -1)
+    mask.setflags(write=False)  # shared between calls
+    return mask
+
+
 def draw_overlay(image: np.ndarray, status: LiveStatus, settings: PhotoSettings,
                  mirror: bool | None = None) -> np.ndarray:
     """A new preview image: mirrored (by default, per ``settings.mirror_preview``),
     outside of the oval dimmed, the oval green when aligned, a ring filling up while
     holding still, and the countdown digit."""
     mirror = settings.mirror_preview if mirror is None else mirror
-    out = cv2.flip(image, 1) if mirror else image.copy()
-    h, w = out.shape[:2]
+    frame = cv2.flip(image, 1) if mirror else image
+    h, w = frame.shape[:2]
     centre, axes = guide_oval(w, h, settings)  # symmetric: same place when mirrored
-    mask = np.zeros((h, w), np.uint8)
-    cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, -1)
-    # Dim outside the oval so the eye goes to it (integer maths: cheap on 2 cores).
-    outside = mask == 0
-    out[outside] = (out[outside] >> 1) + (out[outside] >> 2)
+    # Dim outside the oval so the eye goes to it: scale the whole frame (SIMD), then
+    # copy the inside back through the cached oval mask.
+    out = cv2.convertScaleAbs(frame, alpha=0.75)
+    cv2.copyTo(frame, _oval_mask(w, h, centre, axes), out)
     aligned = status.aligned
     colour = GREEN if aligned else (AMBER if status.state is PhotoState.ALIGNING else WHITE)
     thick = max(3, w // 160)
