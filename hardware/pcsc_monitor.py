@@ -119,7 +119,7 @@ class PcscMonitor:
             if self._pnp_works:
                 query.append((PNP, pnp_state))
             rv, result = scard.SCardGetStatusChange(ctx, self.poll_ms, query)
-            code = pt._u32(rv)
+            code = pt.u32(rv)
             if code in (pt.E_TIMEOUT, pt.E_CANCELLED):
                 continue
             if code in (pt.E_UNKNOWN_READER, pt.E_READER_UNAVAILABLE):

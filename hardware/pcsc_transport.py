@@ -16,7 +16,7 @@ from hardware.emrtd.errors import CardRemoved, CommunicationError
 log = logging.getLogger(__name__)
 
 # PC/SC result codes (winscard.h); pyscard returns them as unsigned 32-bit ints on
-# Linux and signed ones elsewhere, so everything is compared through _u32().
+# Linux and signed ones elsewhere, so everything is compared through u32().
 S_SUCCESS = 0x00000000
 E_CANCELLED = 0x80100002
 E_INVALID_HANDLE = 0x80100003
@@ -51,7 +51,8 @@ STATE_PRESENT = 0x0020
 STATE_MUTE = 0x0200
 
 
-def _u32(rv: int) -> int:
+def u32(rv: int) -> int:
+    """A PC/SC result code as an unsigned 32-bit int (pyscard may return it signed)."""
     return rv & 0xFFFFFFFF
 
 
@@ -76,7 +77,7 @@ def describe(code: int) -> str:
         text = scard.SCardGetErrorMessage(code)
     except Exception:  # noqa: BLE001 - only a nicer message is lost
         text = "?"
-    return f"0x{_u32(code):08X} ({text})"
+    return f"0x{u32(code):08X} ({text})"
 
 
 def establish_context() -> Any:
@@ -84,7 +85,7 @@ def establish_context() -> Any:
     from smartcard import scard
 
     rv, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if _u32(rv) != S_SUCCESS:
+    if u32(rv) != S_SUCCESS:
         raise ReaderGone(f"SCardEstablishContext failed: {describe(rv)}")
     return ctx
 
@@ -104,7 +105,7 @@ def list_readers(ctx: Any) -> list[str]:
     from smartcard import scard
 
     rv, readers = scard.SCardListReaders(ctx, [])
-    code = _u32(rv)
+    code = u32(rv)
     if code == E_NO_READERS_AVAILABLE:
         return []
     if code != S_SUCCESS:
@@ -119,7 +120,7 @@ def reader_state(ctx: Any, reader: str, timeout_ms: int = 0,
     from smartcard import scard
 
     rv, states = scard.SCardGetStatusChange(ctx, timeout_ms, [(reader, current)])
-    code = _u32(rv)
+    code = u32(rv)
     if code == E_TIMEOUT:
         return current, b""
     if code != S_SUCCESS:
@@ -146,7 +147,7 @@ class PcscTransport:
         rv, hcard, protocol = scard.SCardConnect(
             ctx, reader, scard.SCARD_SHARE_SHARED,
             scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
-        code = _u32(rv)
+        code = u32(rv)
         if code in CARD_GONE or code == W_UNRESPONSIVE_CARD:
             raise CardRemoved(f"SCardConnect: {describe(rv)}")
         if code in READER_GONE:
@@ -162,7 +163,7 @@ class PcscTransport:
     def atr(self) -> bytes:
         """The ATR pcscd reports for the connected card (empty when unknown)."""
         rv, _reader, _state, _proto, atr = self._scard.SCardStatus(self._hcard)
-        return bytes(atr) if _u32(rv) == S_SUCCESS else b""
+        return bytes(atr) if u32(rv) == S_SUCCESS else b""
 
     def transmit(self, apdu: bytes) -> bytes:
         """Send one command APDU; the response data + SW1 SW2 (T=0 chaining completed)."""
@@ -174,7 +175,7 @@ class PcscTransport:
     def _transmit_once(self, apdu: bytes) -> bytes:
         self.apdu_count += 1
         rv, response = self._scard.SCardTransmit(self._hcard, self._pci, list(apdu))
-        code = _u32(rv)
+        code = u32(rv)
         if code == S_SUCCESS and len(response) >= 2:
             return bytes(response)
         if code in CARD_GONE:
@@ -206,7 +207,7 @@ class PcscTransport:
     def _card_left(self) -> bool:
         """After a failed transmit: wait (bounded) for pcscd to tell whether the card left."""
         rv, _r, state, _p, _atr = self._scard.SCardStatus(self._hcard)
-        code = _u32(rv)
+        code = u32(rv)
         if code in CARD_GONE:
             return True
         if code in READER_GONE:

@@ -219,3 +219,31 @@ def test_service_restart_is_survived(pcscd, card_slot):
         assert dev.status().state is DeviceState.READY
     finally:
         dev.close()
+
+
+class ForeignChip(TinyChip):
+    """A contactless card without the eMRTD application (a bank or transit card)."""
+
+    def process(self, apdu: bytes) -> bytes:
+        super().process(apdu)
+        return b"\x6a\x82"
+
+
+def test_card_without_emrtd_application_is_not_supported(pcscd, card_slot, wait_card):
+    import datetime as dt
+
+    from hardware.card_reader import AccessKey, CardNotSupported
+    from hardware.pcsc_card_reader import PcscCardReader
+
+    chip = ForeignChip()
+    card = card_slot(chip)
+    dev = PcscCardReader(reader_filter=pcscd.reader_name(0))
+    dev.open()
+    try:
+        with pytest.raises(CardNotSupported):
+            dev.read_card(AccessKey.from_id("001093047064", dt.date(1993, 1, 5)))
+        assert chip.apdus[-1][:4] == b"\x00\xa4\x04\x0c"  # it was the AID SELECT that failed
+    finally:
+        dev.close()
+        card.remove()
+        wait_card(pcscd.reader_name(0), present=False)
