@@ -158,8 +158,12 @@ def verify_passive(sod: Sod, dg_data: dict[int, bytes],
         sig_ok, sig_detail = None, "no usable document signer certificate in EF.SOD"
         chain_ok, chain_detail = None, "no document signer certificate"
     else:
-        sig_ok, sig_detail = _verify_signature(sod, ds_cert)
-        chain_ok, chain_detail = _verify_chain(ds_cert, trust_store or [])
+        try:  # cryptography parses certificate fields lazily: garbage surfaces here
+            sig_ok, sig_detail = _verify_signature(sod, ds_cert)
+            chain_ok, chain_detail = _verify_chain(ds_cert, trust_store or [])
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            sig_ok, sig_detail = False, "document signer certificate is malformed"
+            chain_ok, chain_detail = None, "document signer certificate is malformed"
     return PassiveAuthResult(not mismatched, tuple(sorted(dg_data)), tuple(mismatched),
                              sig_ok, sig_detail, chain_ok, chain_detail)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
@@ -85,7 +86,7 @@ def parse_dg15(data: bytes) -> PublicKeyTypes:
     spki = parse(data, 0x6F, allow_trailing=True).value
     try:
         return load_der_public_key(spki)
-    except (ValueError, TypeError) as exc:  # unsupported/explicit curve params, garbage
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # explicit curve params, garbage
         raise ParseError("DG15 public key not usable") from exc
 
 

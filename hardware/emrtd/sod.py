@@ -68,7 +68,14 @@ def _parse_lds_security_object(econtent: bytes) -> tuple[str, dict[int, bytes]]:
 
 
 def parse_sod(data: bytes) -> Sod:
-    """Parse EF.SOD (77 { ContentInfo })."""
+    """Parse EF.SOD (77 { ContentInfo }); any structural surprise is a TlvError."""
+    try:
+        return _parse_sod(data)
+    except (IndexError, KeyError) as exc:  # an element lacked an expected child
+        raise TlvError("EF.SOD structure is malformed") from exc
+
+
+def _parse_sod(data: bytes) -> Sod:
     content_info = parse(parse(data, 0x77, allow_trailing=True).value, SEQUENCE, allow_trailing=True)
     if len(content_info.children) < 2 or decode_oid(content_info.children[0]) != OID_SIGNED_DATA:
         raise TlvError("EF.SOD is not CMS SignedData")
