@@ -98,6 +98,11 @@ def evaluate(measures: Measures, settings: PhotoSettings,
     single = measures.face_count == 1
     results.append(CheckResult("single_face", single, float(measures.face_count),
                                None if single else "one_person"))
+    if measures.geometry is None:
+        # Detected, but the face mesh could not follow it (cut by the frame edge, turned
+        # away): nothing else can be measured, and "come into the frame" is the advice.
+        results.append(CheckResult("face_landmarks", False, None, "no_face"))
+        return results
     for band in _BANDS:
         value = band.value(measures)
         low, high = band.low(settings), band.high(settings)

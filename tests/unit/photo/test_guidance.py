@@ -4,14 +4,17 @@ from __future__ import annotations
 import dataclasses
 
 from kiosk.photo.guidance import GuidanceStabilizer, evaluate, first_prompt, passed
-from kiosk.photo.measures import Measures
+from kiosk.photo.measures import FaceGeometry, Measures
 from kiosk.photo.messages import MESSAGES
 from kiosk.photo.settings import PhotoSettings
 
 S = PhotoSettings()
 
+GEO = FaceGeometry(eye_left=(590, 300), eye_right=(690, 300), eye_mid=(640, 300),
+                   chin=(640, 420), crown=(640, 168), head_px=252, eye_distance_px=100,
+                   roll_deg=0.0)
 GOOD = Measures(
-    frame_size=(1280, 720), face_count=1, head_share=0.75, centre_offset=0.0, eye_line=0.56,
+    frame_size=(1280, 720), face_count=1, geometry=GEO, head_share=0.75, centre_offset=0.0, eye_line=0.56,
     eye_distance_px=130.0, roll_deg=0.0, yaw_deg=0.0, pitch_deg=0.0, eye_open=0.3,
     mouth_open=0.05, sharpness=15.0, brightness=160.0, clipped=0.0, light_imbalance=0.05,
     background_std=4.0, background_brightness=220.0)
@@ -41,6 +44,9 @@ def test_priority_order_picks_the_most_important() -> None:
 def test_no_face_and_many_faces() -> None:
     assert first_prompt(evaluate(Measures(frame_size=(640, 480), face_count=0), S)) == "no_face"
     assert first_prompt(evaluate(with_(face_count=2), S)) == "one_person"
+    # Detected but no mesh (face cut by the frame edge): not "come closer".
+    half = evaluate(Measures(frame_size=(640, 480), face_count=1, face_box=(0, 0, 40, 80)), S)
+    assert first_prompt(half) == "no_face" and not passed(half)
 
 
 def test_direction_is_in_the_citizens_terms() -> None:
