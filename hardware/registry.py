@@ -20,6 +20,8 @@ BACKENDS: dict[str, dict[str, str]] = {
     },
     "qr_scanner": {
         "simulated": "hardware.sim_qr_scanner:SimulatedQrScanner",
+        "camera": "hardware.camera_qr_scanner:CameraQrScanner",
+        "keyboard": "hardware.keyboard_qr_scanner:KeyboardQrScanner",
     },
     "camera": {
         "simulated": "hardware.sim_camera:SimulatedCamera",
