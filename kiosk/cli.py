@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.card",
     "kiosk.commands.ticket",
     "kiosk.commands.photo",
+    "kiosk.commands.qr",
 ]
 
 
