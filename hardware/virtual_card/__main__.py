@@ -43,6 +43,14 @@ def serve(profile: str | None, *, host: str = "127.0.0.1", port: int | None = No
         port = stack.port(0)
         print(f"pcscd running (pid {stack.pid}); clients need:\n"
               f"  export PCSCLITE_CSOCK_NAME={stack.socket_path}", flush=True)
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        def stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt  # SIGTERM (kill, timeout): clean up like Ctrl-C
+
+        signal.signal(signal.SIGTERM, stop)
     card = VpcdCard(chip, host=host, port=port or DEFAULT_PORT)  # type: ignore[arg-type]
     print(f"serving the virtual card on vpcd {host}:{card.port} (Ctrl-C to stop)", flush=True)
     try:
