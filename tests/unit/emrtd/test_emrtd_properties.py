@@ -134,3 +134,23 @@ def test_read_with_a_corrupted_response_raises_only_typed_errors(small_profile, 
         return
     # A flipped bit that did not stop the read must not have gone unnoticed in the data.
     assert doc.passive_auth is not None and not doc.passive_auth.failed
+
+
+_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
+                max_size=30).filter(lambda s: s.strip() == s and s)
+
+
+@SETTINGS
+@given(values=st.dictionaries(st.sampled_from([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16]), _text, max_size=12),
+       father=st.none() | _text, mother=st.none() | _text, nesting=st.sampled_from(["flat", "nested"]))
+def test_dg13_roundtrip_of_generated_records(values, father, mother, nesting) -> None:
+    import unicodedata
+
+    from hardware.emrtd.dg13 import encode_dg13, parse_dg13
+
+    nfc = lambda s: unicodedata.normalize("NFC", s)  # noqa: E731
+    dg13 = parse_dg13(encode_dg13(values, father=father, mother=mother, parents_nesting=nesting))
+    assert {n: dg13.get(n) for n in values} == {n: nfc(v).strip() or None for n, v in values.items()}
+    has_parents = father is not None or mother is not None
+    assert dg13.father_name == (nfc(father).strip() or None if father and has_parents else None)
+    assert dg13.mother_name == (nfc(mother).strip() or None if mother and has_parents else None)
