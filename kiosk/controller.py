@@ -101,9 +101,11 @@ class KioskController:
     # -- inputs (UI thread) ------------------------------------------------------------
     def send(self, event: object) -> None:
         """Feed an event to the flow and carry out its effects. UI thread only."""
+        quiet = isinstance(event, f.UserActivity) and self.flow.idle_warning_until is None
         effects = self.flow.handle(event, now=self.clock())
         self._run(effects)
-        self._notify()
+        if not quiet:  # a touch only matters to the view when it dismisses the idle warning
+            self._notify()
 
     def tick(self) -> None:
         """Advance the flow's timers; call a few times a second from the UI thread."""

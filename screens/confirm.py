@@ -27,6 +27,10 @@ FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
+def lang_of(screen: KioskScreen) -> str:
+    return screen.kapp.language if screen.kapp else "vi"
+
+
 class FieldRow(ButtonBehavior, BoxLayout):
     label = StringProperty("")
     value = StringProperty("")
@@ -43,6 +47,7 @@ class ConfirmScreen(KioskScreen):
         super().__init__(**kw)
         self._citizen: Citizen | None = None
         self._portrait_key: int | None = None
+        self._rows_for: tuple[int, bool, str] | None = None
 
     def _value(self, c: Citizen, name: str) -> str:
         if name == "id_number":
@@ -70,9 +75,15 @@ class ConfirmScreen(KioskScreen):
         else:
             self.ids.mismatch_banner.text = ""
         self._set_portrait(sess.portrait_jpeg)
-        self._build_rows()
+        key = (id(c), self.show_id, lang_of(self))
+        if key != self._rows_for:  # rebuild only when what is shown changes
+            self._build_rows()
 
     def _build_rows(self) -> None:
+        self._rows_for = (id(self._citizen), self.show_id, lang_of(self))
+        self._fill_rows()
+
+    def _fill_rows(self) -> None:
         c = self._citizen
         flagged = {r.field_name for r in self.ids.rows.children if r.flagged}
         self.ids.rows.clear_widgets()
@@ -128,6 +139,7 @@ class ConfirmScreen(KioskScreen):
         self.correcting = False
         self.show_id = False
         self.ids.rows.clear_widgets()
+        self._rows_for = None
         self.ids.source.text = ""
         self.ids.mismatch_banner.text = ""
         self._set_portrait(None)
