@@ -15,9 +15,10 @@ Payload = Union[CardQr, BookingCode, DossierCode]
 
 # Control characters other than tab/CR/LF never occur in a usable payload.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# What a card QR looks like when the scanner's keyboard layout turned "|" into
-# something else: 12 characters, then one punctuation mark repeated between fields.
-_SEPARATOR_DAMAGE = re.compile(r"^\S{12}([^\w\s|])")
+# What a card QR looks like when the scanner's keyboard layout differs from the host's:
+# the separator "|" became another mark and/or the ID's digits became symbols (AZERTY),
+# so: 12 characters, then one punctuation mark repeated between the fields.
+_SEPARATOR_DAMAGE = re.compile(r"^\S{12}([^\w\s])")
 
 
 def _decode(payload: str | bytes) -> str:
