@@ -23,22 +23,34 @@ log = logging.getLogger(__name__)
 class SeenCodes:
     """De-duplication of repeated reads: which payloads were seen, and when last.
 
-    ``should_report(raw, now)`` is True for a code not seen within ``repeat_after_s``;
-    every sighting refreshes its time, so a code held in view is reported once.
+    Call :meth:`frame` once per decoded frame with the codes found in it; it returns
+    those to report. A code is reported again only after it was absent for both
+    ``repeat_after_s`` seconds and ``min_missed_frames`` decoded frames, so a slow or
+    stalled decoder (few frames per second under load) does not re-report a code that
+    never left the view, and one missed decode does not either.
     """
 
-    def __init__(self, repeat_after_s: float) -> None:
+    def __init__(self, repeat_after_s: float, min_missed_frames: int = 3) -> None:
         self.repeat_after_s = repeat_after_s
-        self._last_seen: dict[bytes, float] = {}
+        self.min_missed_frames = min_missed_frames
+        self._frame_no = 0
+        self._last_seen: dict[bytes, tuple[float, int]] = {}  # raw -> (time, frame number)
 
-    def should_report(self, raw: bytes, now: float) -> bool:
-        last = self._last_seen.get(raw)
-        self._last_seen[raw] = now
+    def frame(self, codes: list[bytes], now: float) -> list[bytes]:
+        """Record one decoded frame's codes; return the ones to report now."""
+        self._frame_no += 1
+        report = []
+        for raw in dict.fromkeys(codes):  # same code twice in one frame: once
+            last = self._last_seen.get(raw)
+            if last is None or (now - last[0] > self.repeat_after_s
+                                and self._frame_no - last[1] > self.min_missed_frames):
+                report.append(raw)
+            self._last_seen[raw] = (now, self._frame_no)
         # Forget old codes so the table stays small on a kiosk that runs for weeks.
         if len(self._last_seen) > 64:
             cutoff = now - self.repeat_after_s
-            self._last_seen = {k: t for k, t in self._last_seen.items() if t >= cutoff}
-        return last is None or now - last > self.repeat_after_s
+            self._last_seen = {k: v for k, v in self._last_seen.items() if v[0] >= cutoff}
+        return report
 
     def clear(self) -> None:
         self._last_seen.clear()
@@ -140,11 +152,11 @@ class CameraQrScanner(QrScanner):
                 found = []
             self.frames_decoded += 1
             empty_streak = 0 if found else empty_streak + 1
-            now = self._clock()
+            with self._seen_lock:
+                fresh = set(self._seen.frame([c.raw for c in found], self._clock()))
             for code in found:
-                with self._seen_lock:
-                    report = self._seen.should_report(code.raw, now)
-                if report:
+                if code.raw in fresh:
+                    fresh.discard(code.raw)
                     self.codes_reported += 1
                     self._emit(QrScanned(text=code.text, raw=code.raw, source="camera"))
             spare = period - (self._clock() - started)

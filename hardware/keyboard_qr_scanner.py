@@ -58,6 +58,8 @@ class WedgeAssembler:
     rejected: Counter[str] = field(default_factory=Counter)
     _chars: list[str] = field(default_factory=list)
     _times: list[float] = field(default_factory=list)
+    # After a stray key, the rest of that burst is dropped too (until a pause or Enter).
+    _poisoned_at: float | None = None
 
     @property
     def pending(self) -> bool:
@@ -70,6 +72,11 @@ class WedgeAssembler:
 
     def feed_char(self, ch: str, t: float) -> None:
         """One typed character at time ``t`` (seconds, monotonic)."""
+        if self._poisoned_at is not None:
+            if t - self._poisoned_at <= self.reset_after_s:
+                self._poisoned_at = t  # still the same burst: keep dropping
+                return
+            self._poisoned_at = None
         if self._times and t - self._times[-1] > self.reset_after_s:
             self._drop("stale")
         if len(self._chars) >= self.max_length:
@@ -78,12 +85,15 @@ class WedgeAssembler:
         self._chars.append(ch)
         self._times.append(t)
 
-    def stray(self) -> None:
-        """A key a scanner never sends: whatever was typed is not a scan."""
+    def stray(self, t: float) -> None:
+        """A key a scanner never sends: whatever was typed, and the rest of this burst,
+        is not a scan."""
         self._drop("stray_key")
+        self._poisoned_at = t
 
     def terminate(self, t: float) -> str | None:
         """Enter/Tab at time ``t``: the payload if the burst looks like a scan, else None."""
+        self._poisoned_at = None
         if not self._chars:
             return None
         if t - self._times[-1] > self.reset_after_s:
@@ -210,7 +220,7 @@ class KeyboardQrScanner(QrScanner):
             elif kind == "end":
                 self._deliver(a.terminate(t))
             elif kind == "stray":
-                a.stray()
+                a.stray(t)
 
     def _deliver(self, text: str | None) -> None:
         if text is None:
