@@ -125,7 +125,9 @@ class PcscdStack:
             f"LIBPATH      {VPCD_DRIVER}\n"
             f"CHANNELID    0x{self.vpcd_port:04X}\n")
         if os.path.exists(self.socket_path):
-            os.unlink(self.socket_path)
+            if self._socket_alive():
+                raise PcscdError(f"another pcscd already serves {self.socket_path}")
+            os.unlink(self.socket_path)  # left over by a daemon that died
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         listener.bind(self.socket_path)
         os.chmod(self.socket_path, 0o666)
@@ -148,6 +150,17 @@ class PcscdStack:
         except PcscdError:
             self.stop()
             raise
+
+    def _socket_alive(self) -> bool:
+        """Does a process accept connections on our socket path (never ours: not started)?"""
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(self.socket_path)
+            return True
+        except OSError:
+            return False
+        finally:
+            probe.close()
 
     def wait_ready(self, timeout_s: float = 10.0) -> None:
         """Poll pyscard's reader list (in this process) until the vpcd readers show up."""

@@ -99,6 +99,11 @@ def card_slot(pcscd: "PcscdStack") -> Iterator[Callable[..., "VpcdCard"]]:
     made: list[VpcdCard] = []
 
     def insert(chip: object, wait: bool = True, slot: int = 0) -> VpcdCard:
+        for old in made:  # a test that forgot its card: vpcd serves one card per slot
+            if old.port == pcscd.port(slot):
+                old.remove()
+        # pcscd must have seen the slot empty, or "present" below could be the old card.
+        wait_card_state(pcscd.reader_name(slot), present=False)
         card = VpcdCard(chip, port=pcscd.port(slot))  # type: ignore[arg-type]
         card.insert()
         made.append(card)

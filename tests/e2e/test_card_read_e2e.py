@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import queue
 import threading
-from pathlib import Path
 
 import pytest
 

@@ -219,6 +219,7 @@ def test_service_restart_is_survived(pcscd, card_slot):
         assert dev.status().state is DeviceState.READY
     finally:
         dev.close()
+        card.remove()
 
 
 class ForeignChip(TinyChip):
