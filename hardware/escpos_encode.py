@@ -13,12 +13,13 @@ import enum
 import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from PIL import Image
 
 from hardware.printer import PaperState, PrinterStatus, TicketJob
-from hardware.ticket_layout import PAPER_DOTS, layout_ticket, qr_image, stack
+from hardware.ticket_layout import (PAPER_DOTS, Block, PrinterText, layout_ticket,
+                                    place_centred, qr_image, render_ticket, stack)
 
 # Real-time and in-order status requests (Epson ESC/POS, implemented by most clones).
 DLE_EOT = b"\x10\x04"
@@ -28,6 +29,7 @@ STATUS_PRINTER, STATUS_OFFLINE_CAUSE, STATUS_ERROR_CAUSE, STATUS_PAPER = 1, 2, 3
 GS_R_PAPER = b"\x1dr\x01"
 
 DOTS_PER_MM = 8  # 203 dpi heads
+ESC_ALIGN = (b"\x1ba\x00", b"\x1ba\x01", b"\x1ba\x02")  # left, centre, right
 
 
 class ProfileError(ValueError):
@@ -150,28 +152,64 @@ def _ink_runs(image: Image.Image, min_gap: int) -> list[tuple[int, int]]:
     return runs
 
 
-def _send_image(p: Any, image: Image.Image, profile: PrinterProfile) -> None:
-    """Send ``image`` as raster bands; white stretches become ``ESC J`` paper feeds and
-    each band is trimmed on the right after its last inked byte (lossless: the paper
-    looks the same, the serial line carries far less)."""
+def _send_raster(p: Any, image: Image.Image, profile: PrinterProfile, *, centred: bool,
+                 feed: int) -> int:
+    """Send one raster block; returns the white rows still to feed after it.
+
+    White stretches become ``ESC J`` paper feeds (``feed`` carries the white left over
+    from the blocks before). A centred block is cropped to its byte-aligned ink columns
+    and centred by the printer (``ESC a 1``); others go from the left edge, trimmed after
+    their last inked byte. Lossless either way: the paper looks the same, the line
+    carries far less.
+    """
     import numpy as np
 
-    if profile.image_command is ImageCommand.COLUMN:
-        # Column images print in 24-dot lines, so fragments must be multiples of 24.
-        p.image(image, impl=profile.image_command.value,
-                fragment_height=max(24, profile.band_rows // 24 * 24))
-        return
+    from hardware.ticket_layout import centred_crop, ink_columns
+
+    ink = ink_columns(image)
+    if ink is None:
+        return feed + image.height
+    x0, x1 = centred_crop(image.width, ink) if centred else (0, -(-ink[1] // 8) * 8)
+    p._raw(ESC_ALIGN[1 if centred else 0])
     y = 0
     for y0, y1 in _ink_runs(image, min_gap=4):
-        p._raw(feed_dots(y0 - y))
+        p._raw(feed_dots(feed + y0 - y))
+        feed = 0
         for top in range(y0, y1, profile.band_rows):
-            band = image.crop((0, top, image.width, min(y1, top + profile.band_rows)))
-            cols = np.flatnonzero(~np.asarray(band, dtype=bool).all(axis=0))
-            right = min(image.width, (int(cols[-1]) // 8 + 1) * 8)
-            p.image(band.crop((0, 0, right, band.height)),
-                    impl=profile.image_command.value, fragment_height=profile.band_rows)
+            band = image.crop((x0, top, x1, min(y1, top + profile.band_rows)))
+            if not centred:  # trim each band after its own last inked byte
+                cols = np.flatnonzero(~np.asarray(band, dtype=bool).all(axis=0))
+                band = band.crop((0, 0, (int(cols[-1]) // 8 + 1) * 8, band.height))
+            p.image(band, impl=profile.image_command.value, fragment_height=profile.band_rows)
         y = y1
-    p._raw(feed_dots(image.height - y))
+    return image.height - y
+
+
+def _send_text(p: Any, text: PrinterText) -> None:
+    """One centred line in the printer's font: size, emphasis, exact line height."""
+    p._raw(ESC_ALIGN[1] + b"\x1bE" + bytes((int(text.bold),))
+           + b"\x1d!" + bytes(((text.width_mag - 1) << 4 | (text.height_mag - 1),))
+           + b"\x1b3" + bytes((text.height,))  # feed exactly the cell height
+           + text.text.encode("ascii") + b"\n"
+           + b"\x1b2\x1d!\x00\x1bE\x00")
+
+
+def _send_blocks(p: Any, blocks: Iterable[Block], profile: PrinterProfile, feed: int = 0) -> int:
+    """Send a section's blocks; returns the white rows still to feed at its end."""
+    for block in blocks:
+        if block.text is not None:
+            p._raw(feed_dots(feed))
+            feed = 0
+            _send_text(p, block.text)
+        else:
+            feed = _send_raster(p, block.image, profile, centred=block.centred, feed=feed)
+    return feed
+
+
+def _send_column_image(p: Any, image: Image.Image, profile: PrinterProfile) -> None:
+    # Column images print in 24-dot lines, so fragments must be multiples of 24.
+    p.image(image, impl=profile.image_command.value,
+            fragment_height=max(24, profile.band_rows // 24 * 24))
 
 
 def feed_dots(dots: int) -> bytes:
@@ -192,30 +230,36 @@ def encode_ticket(job: TicketJob, profile: PrinterProfile, *,
     """
     from escpos.constants import QR_ECLEVEL_H, QR_ECLEVEL_L, QR_ECLEVEL_M, QR_ECLEVEL_Q
 
+    # Old column-image printers get the whole ticket as one picture (their ESC * lines
+    # do not mix well with font size changes); raster printers get printer text.
+    text_ok = profile.image_command is not ImageCommand.COLUMN
     sections = layout_ticket(job, profile.paper_mm, logo=logo)
     p = _printer(profile.width_dots)
     p.hw("INIT")
     rows = sections.head.height + sections.tail.height
-    if sections.qr is not None and profile.native_qr:
+    if sections.qr is not None and profile.native_qr and text_ok:
         qz = 4 * sections.qr.module_dots  # the quiet zone the printer does not print
-        _send_image(p, sections.head, profile)
-        p._raw(feed_dots(qz))  # Dummy has no public "feed n dots" call
-        p.set(align="center")
+        feed = _send_blocks(p, sections.head_blocks, profile)
+        p._raw(feed_dots(feed + qz))  # Dummy has no public "feed n dots" call
+        p._raw(ESC_ALIGN[1])
         ec = {"L": QR_ECLEVEL_L, "M": QR_ECLEVEL_M, "Q": QR_ECLEVEL_Q,
               "H": QR_ECLEVEL_H}[sections.qr.ec_level]
         p.qr(sections.qr.payload, ec=ec, size=sections.qr.module_dots, native=True)
-        p.set(align="left")
-        p._raw(feed_dots(qz))
-        _send_image(p, sections.tail, profile)
+        p._raw(feed_dots(_send_blocks(p, sections.tail_blocks, profile, feed=qz)))
         rows += qr_image(sections.qr).height  # quiet zones + symbol: for the paper counter
-    else:
-        parts = [sections.head]
+    elif text_ok:
+        feed = _send_blocks(p, sections.head_blocks, profile)
         if sections.qr is not None:
-            parts.append(qr_image(sections.qr))
-        parts.append(sections.tail)
-        image = stack(parts, sections.width)
-        _send_image(p, image, profile)
+            qr = qr_image(sections.qr)
+            feed = _send_raster(p, place_centred(stack([qr], sections.width)), profile,
+                                centred=True, feed=feed)
+            rows += qr.height
+        p._raw(feed_dots(_send_blocks(p, sections.tail_blocks, profile, feed=feed)))
+    else:
+        image = render_ticket(job, profile.paper_mm, logo=logo)
+        _send_column_image(p, image, profile)
         rows = image.height
+    p._raw(ESC_ALIGN[0])
     if profile.cutter:
         p.cut(mode="PART")  # ESC d 6 + GS V 1: a partial cut leaves no loose tickets
         feed_lines = 6

@@ -8,8 +8,13 @@ citizen sees is what the printer prints.
 
 The ticket is built as three sections — everything above the QR code, the QR code, and
 everything below it — so that an encoder for a printer with native QR support can send
-the two text rasters and put a ``GS ( k`` command between them (~150 bytes instead of
-~8 KB of image).
+the two text sections and put a ``GS ( k`` command between them (~150 bytes instead of
+~8 KB of image). Each text section is a list of :class:`Block`\ s: raster strips, and
+lines of ASCII (the ticket number, the time) that the printer draws with its own font
+(``GS !`` magnification) — a few bytes instead of kilobytes of raster. The preview draws
+those lines with the bundled font in the cell the printer would use, and centred raster
+blocks are placed exactly where the printer's own centring (``ESC a 1``) of a byte-wide
+crop puts them, so preview and paper agree dot for dot outside the printer-font cells.
 """
 from __future__ import annotations
 
@@ -34,6 +39,11 @@ FONT_BOLD = "Roboto-Bold.ttf"
 #: crease or a smudge on thermal paper, still small for a short URL).
 QR_EC_LEVEL = "M"
 
+#: The printer's own font (ESC/POS Font A): a character cell is 12 x 24 dots, and
+#: ``GS !`` magnifies it 1-8 times in each direction.
+CELL_W, CELL_H = 12, 24
+MAX_MAG = 8
+
 # Anti-aliased grey below this value becomes a printed dot. A little above mid-grey,
 # because thermal heads print thin strokes lighter than they look on screen.
 _INK_THRESHOLD = 160
@@ -53,17 +63,62 @@ class QrSpec:
 
 
 @dataclass(frozen=True)
+class PrinterText:
+    """A centred line of printable ASCII drawn by the printer's font (Font A, ``GS !``)."""
+
+    text: str
+    width_mag: int = 1
+    height_mag: int = 1
+    bold: bool = False
+
+    def __post_init__(self) -> None:
+        if not all(0x20 <= ord(c) < 0x7F for c in self.text):
+            raise TicketLayoutError("printer text must be printable ASCII (Vietnamese is raster)")
+        if not (1 <= self.width_mag <= MAX_MAG and 1 <= self.height_mag <= MAX_MAG):
+            raise TicketLayoutError(f"GS ! magnification must be 1..{MAX_MAG}")
+
+    @property
+    def width(self) -> int:
+        return len(self.text) * CELL_W * self.width_mag
+
+    @property
+    def height(self) -> int:
+        return CELL_H * self.height_mag
+
+
+@dataclass(frozen=True)
+class Block:
+    """One step of a section, top to bottom: a raster strip or a line of printer text.
+
+    ``image`` is a 1-bit strip as wide as the paper. In a ``centred`` strip the ink sits
+    where the printer puts a byte-wide crop of it under ``ESC a 1``; other strips are
+    sent from the left edge, trimmed after their last inked byte.
+    """
+
+    image: Image.Image | None = None
+    centred: bool = False
+    text: PrinterText | None = None
+
+    @property
+    def height(self) -> int:
+        return self.text.height if self.text is not None else self.image.height
+
+
+@dataclass(frozen=True)
 class TicketSections:
     """A laid-out ticket: text above the QR code, the QR code, text below it.
 
-    ``head`` and ``tail`` are 1-bit images exactly as wide as the paper (in dots);
-    ``qr`` is ``None`` when the job has no QR payload.
+    ``head`` and ``tail`` are 1-bit previews exactly as wide as the paper (in dots),
+    ``head_blocks``/``tail_blocks`` what the encoder sends for them; ``qr`` is ``None``
+    when the job has no QR payload.
     """
 
     head: Image.Image
     qr: QrSpec | None
     tail: Image.Image
     width: int
+    head_blocks: tuple[Block, ...] = ()
+    tail_blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,13 +135,14 @@ class _Scale:
     small: int
     gap: int
     qr_module: int
+    number_mag: int  # GS ! height magnification of the ticket number
 
 
 _SCALES: dict[int, _Scale] = {
     80: _Scale(margin=20, centre=26, label=24, number_max=190, service=32, service_en=24,
-               row=24, small=19, gap=14, qr_module=7),
+               row=24, small=19, gap=14, qr_module=7, number_mag=8),
     58: _Scale(margin=12, centre=20, label=19, number_max=140, service=24, service_en=19,
-               row=19, small=15, gap=10, qr_module=5),
+               row=19, small=15, gap=10, qr_module=5, number_mag=6),
 }
 
 
@@ -101,40 +157,52 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
 
 
 class _Canvas:
-    """A growing white strip of paper that text blocks are appended to, top to bottom."""
+    """A growing strip of paper that blocks are appended to, top to bottom."""
 
     def __init__(self, width: int, margin: int) -> None:
         self.width = width
         self.margin = margin
-        self.blocks: list[Image.Image] = []
+        self.blocks: list[tuple[Image.Image, bool] | PrinterText] = []
 
     @property
     def inner(self) -> int:
         return self.width - 2 * self.margin
 
+    def _add(self, img: Image.Image, centred: bool) -> None:
+        self.blocks.append((img, centred))
+
     def space(self, height: int) -> None:
         if height > 0:
-            self.blocks.append(Image.new("L", (self.width, height), 255))
+            self._add(Image.new("L", (self.width, height), 255), False)
 
     def text(self, text: str, font: ImageFont.FreeTypeFont, *, align: str = "center",
              invert: bool = False, line_gap: float = 0.22) -> None:
-        """Append ``text`` wrapped to the inner width; ``invert`` draws white on black."""
+        """Append ``text`` wrapped to the inner width; ``invert`` draws white on black.
+
+        Each line is its own block, so a centred line is cropped to its own ink."""
         ascent, descent = font.getmetrics()
         line_h = ascent + descent
         lines = list(_wrap(text, font, self.inner - (16 if invert else 0)))
         gap = int(line_h * line_gap)
-        pad = 6 if invert else 0
-        height = len(lines) * line_h + (len(lines) - 1) * gap + 2 * pad
-        img = Image.new("L", (self.width, height), 255)
-        draw = ImageDraw.Draw(img)
-        ink, paper = (255, 0) if invert else (0, 255)
         if invert:
+            pad = 6
+            height = len(lines) * line_h + (len(lines) - 1) * gap + 2 * pad
+            img = Image.new("L", (self.width, height), 255)
+            draw = ImageDraw.Draw(img)
             widest = max(font.getlength(line) for line in lines)
             box_w = int(widest) + 32
             x0 = (self.width - box_w) // 2 if align == "center" else self.margin
-            draw.rounded_rectangle((x0, 0, x0 + box_w, height - 1), radius=8, fill=paper)
-        y = pad
-        for line in lines:
+            draw.rounded_rectangle((x0, 0, x0 + box_w, height - 1), radius=8, fill=0)
+            y = pad
+            for line in lines:
+                draw.text(((self.width - font.getlength(line)) / 2, y), line, font=font, fill=255)
+                y += line_h + gap
+            self._add(img, align == "center")
+            return
+        for i, line in enumerate(lines):
+            if i:
+                self.space(gap)
+            img = Image.new("L", (self.width, line_h), 255)
             w = font.getlength(line)
             if align == "center":
                 x = (self.width - w) / 2
@@ -142,9 +210,8 @@ class _Canvas:
                 x = self.width - self.margin - w
             else:
                 x = self.margin
-            draw.text((x, y), line, font=font, fill=ink)
-            y += line_h + gap
-        self.blocks.append(img)
+            ImageDraw.Draw(img).text((x, 0), line, font=font, fill=0)
+            self._add(img, align == "center")
 
     def row(self, label: str, value: str, font: ImageFont.FreeTypeFont,
             bold: ImageFont.FreeTypeFont) -> None:
@@ -157,19 +224,15 @@ class _Canvas:
             fa = font.getmetrics()[0]
             draw.text((self.margin, ascent - fa), label, font=font, fill=0)
             draw.text((self.width - self.margin - vw, 0), value, font=bold, fill=0)
-            self.blocks.append(img)
+            self._add(img, False)
         else:
             self.text(label, font, align="left")
             self.text(value, bold, align="right")
         self.space(max(4, font.size // 4))
 
-    def big(self, text: str, font: ImageFont.FreeTypeFont, pad: int) -> None:
-        """Append ``text`` centred and cropped to its ink (no accent headroom): the number."""
-        left, top, right, bottom = font.getbbox(text)
-        img = Image.new("L", (self.width, bottom - top + 2 * pad), 255)
-        x = (self.width - (right - left)) // 2 - left
-        ImageDraw.Draw(img).text((x, pad - top), text, font=font, fill=0)
-        self.blocks.append(img)
+    def printer_text(self, text: PrinterText) -> None:
+        """Append a centred line the printer draws with its own font."""
+        self.blocks.append(text)
 
     def rule(self, dashed: bool = False, thickness: int = 2) -> None:
         img = Image.new("L", (self.width, thickness), 255)
@@ -179,21 +242,85 @@ class _Canvas:
                 draw.rectangle((x, 0, min(x + 6, self.width - self.margin), thickness - 1), fill=0)
         else:
             draw.rectangle((self.margin, 0, self.width - self.margin - 1, thickness - 1), fill=0)
-        self.blocks.append(img)
+        self._add(img, True)
 
     def image(self, img: Image.Image) -> None:
         strip = Image.new("L", (self.width, img.height), 255)
         strip.paste(img.convert("L"), ((self.width - img.width) // 2, 0))
-        self.blocks.append(strip)
+        self._add(strip, True)
 
-    def to_bitmap(self) -> Image.Image:
-        height = sum(b.height for b in self.blocks)
-        out = Image.new("L", (self.width, max(height, 1)), 255)
-        y = 0
-        for block in self.blocks:
-            out.paste(block, (0, y))
-            y += block.height
-        return _to_1bit(out)
+    def finish(self) -> tuple[Block, ...]:
+        """The blocks as the printer gets them: 1-bit, centred ink placed like the printer."""
+        out: list[Block] = []
+        for item in self.blocks:
+            if isinstance(item, PrinterText):
+                out.append(Block(text=item))
+                continue
+            img, centred = item
+            bits = _to_1bit(img)
+            out.append(Block(place_centred(bits) if centred else bits, centred))
+        return tuple(out)
+
+
+def ink_columns(img: Image.Image) -> tuple[int, int] | None:
+    """``[x0, x1)`` of the inked columns of a 1-bit image, or ``None`` if it is blank."""
+    import numpy as np
+
+    cols = np.flatnonzero(~np.asarray(img, dtype=bool).all(axis=0))
+    return (int(cols[0]), int(cols[-1]) + 1) if cols.size else None
+
+
+def centred_crop(width: int, ink: tuple[int, int]) -> tuple[int, int]:
+    """Where a printer centring (``ESC a 1``) an image ``ink`` wide, padded to whole
+    bytes, puts it on paper ``width`` dots wide: ``[x0, x0 + bytes * 8)``."""
+    w8 = -(-(ink[1] - ink[0]) // 8) * 8
+    x0 = (width - w8) // 2
+    return x0, x0 + w8
+
+
+def place_centred(img: Image.Image) -> Image.Image:
+    """``img`` (1-bit, paper-wide) with its ink moved where the printer centres it."""
+    ink = ink_columns(img)
+    if ink is None:
+        return img
+    x0, _ = centred_crop(img.width, ink)
+    out = Image.new("1", img.size, 1)
+    out.paste(img.crop((ink[0], 0, ink[1], img.height)), (x0, 0))
+    return out
+
+
+def draw_printer_text(text: PrinterText) -> Image.Image:
+    """Preview of a printer-font line: the bundled bold/regular font, ink centred in the
+    cells the printer fills (``len * 12 * w`` by ``24 * h`` dots)."""
+    w, h = text.width, text.height
+    name = FONT_BOLD if text.bold else FONT_REGULAR
+    # Font A capitals and digits are ~17 of the cell's 24 dots tall and ~10 of 12 wide.
+    size = max(8, int(h * 0.98))
+    font = _font(name, size)
+    while size > 8 and font.getlength(text.text) > w * 0.92:
+        size = int(size * 0.95)
+        font = _font(name, size)
+    img = Image.new("L", (w, h), 255)
+    left, top, right, bottom = font.getbbox(text.text)
+    ImageDraw.Draw(img).text(((w - (right - left)) / 2 - left, (h - (bottom - top)) / 2 - top),
+                             text.text, font=font, fill=0)
+    return _to_1bit(img)
+
+
+def render_blocks(blocks: Iterable[Block], width: int, *, printer_text: bool = True) -> Image.Image:
+    """Stack ``blocks`` into the section's picture; printer text is drawn with the bundled
+    font (or left blank with ``printer_text=False``, as the test decoder sees it)."""
+    blocks = list(blocks)
+    out = Image.new("1", (width, max(sum(b.height for b in blocks), 1)), 1)
+    y = 0
+    for b in blocks:
+        if b.text is not None:
+            if printer_text:
+                out.paste(draw_printer_text(b.text), ((width - b.text.width) // 2, y))
+        else:
+            out.paste(b.image, (0, y))
+        y += b.height
+    return out
 
 
 def _to_1bit(img: Image.Image) -> Image.Image:
@@ -260,10 +387,12 @@ def qr_image(spec: QrSpec) -> Image.Image:
 
 
 def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
-                  logo: Image.Image | str | Path | None = None) -> TicketSections:
+                  logo: Image.Image | str | Path | None = None,
+                  printer_text: bool = True) -> TicketSections:
     """Lay out ``job`` for ``paper_mm`` paper as head / QR / tail sections.
 
     ``logo`` (an image or a path) is scaled to fit and printed above the centre name.
+    With ``printer_text=False`` the previews leave the printer-font cells blank.
     """
     if paper_mm not in PAPER_DOTS:
         raise TicketLayoutError(f"paper width {paper_mm} mm is not supported (58 or 80)")
@@ -287,8 +416,11 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
         head.text(_bilingual("BẢN IN LẠI", "REPRINT", job), _font(bold, s.label), invert=True)
         head.space(s.gap // 2)
     head.text(_bilingual("SỐ THỨ TỰ CỦA BẠN", "YOUR NUMBER", job), _font(reg, s.label))
-    number_font = _fit_font(job.number, bold, s.number_max, head.inner)
-    head.big(job.number, number_font, pad=s.gap)
+    number = _number_text(job.number, s.number_mag, head.inner)
+    if number is not None:
+        head.printer_text(number)  # a dozen bytes instead of ~8 KB of raster
+    else:  # not ASCII or too long for the printer's font: draw it
+        head.text(job.number, _fit_font(job.number, bold, s.number_max, head.inner))
     if job.priority:
         head.space(s.gap // 2)
         head.text(_bilingual("ƯU TIÊN", "PRIORITY", job), _font(bold, s.service), invert=True)
@@ -302,8 +434,9 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
 
     row_font, row_bold = _font(reg, s.row), _font(bold, s.row)
     when = job.issued_at if isinstance(job.issued_at, datetime) else datetime.now()
-    head.row(_bilingual("Thời gian", "Time", job), when.strftime("%H:%M  %d/%m/%Y"),
-             row_font, row_bold)
+    # Digits only: the printer's font, centred, instead of a paper-wide raster row.
+    head.printer_text(PrinterText(when.strftime("%H:%M  %d/%m/%Y"), bold=True))
+    head.space(s.gap // 2)
     if job.waiting_ahead is not None:
         people = f"{job.waiting_ahead} người" if not en else f"{job.waiting_ahead}"
         head.row(_bilingual("Số người chờ trước", "Ahead of you", job), people,
@@ -340,7 +473,20 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
     if en:
         tail.text("No personal data on this ticket.", _font(reg, s.small))
     tail.space(s.gap)
-    return TicketSections(head.to_bitmap(), qr, tail.to_bitmap(), width)
+    head_blocks, tail_blocks = head.finish(), tail.finish()
+    return TicketSections(render_blocks(head_blocks, width, printer_text=printer_text), qr,
+                          render_blocks(tail_blocks, width, printer_text=printer_text), width,
+                          head_blocks, tail_blocks)
+
+
+def _number_text(number: str, mag: int, inner: int) -> PrinterText | None:
+    """The ticket number in the printer's font at height ``mag``, as wide as fits."""
+    if not number or not all(0x20 <= ord(c) < 0x7F for c in number):
+        return None
+    width_mag = min(mag, inner // (len(number) * CELL_W))
+    if width_mag < 2:
+        return None
+    return PrinterText(number, width_mag, mag, bold=True)
 
 
 def stack(images: Iterable[Image.Image], width: int) -> Image.Image:
@@ -355,15 +501,18 @@ def stack(images: Iterable[Image.Image], width: int) -> Image.Image:
 
 
 def render_ticket(job: TicketJob, paper_mm: int = 80, *, native_qr: bool = False,
-                  logo: Image.Image | str | Path | None = None) -> Image.Image:
+                  logo: Image.Image | str | Path | None = None,
+                  printer_text: bool = True) -> Image.Image:
     """Render ``job`` as a 1-bit image ``PAPER_DOTS[paper_mm]`` dots wide.
 
     With ``native_qr`` the QR code is left out (head and tail are stacked directly):
     the encoder sends it as a ``GS ( k`` command between the two sections instead.
+    ``printer_text=False`` leaves the printer-font cells (number, time) blank.
     """
-    sections = layout_ticket(job, paper_mm, logo=logo)
+    sections = layout_ticket(job, paper_mm, logo=logo, printer_text=printer_text)
     parts = [sections.head]
     if sections.qr is not None and not native_qr:
-        parts.append(qr_image(sections.qr))
+        # placed as the printer centres it (byte-wide crop), like every centred block
+        parts.append(place_centred(stack([qr_image(sections.qr)], sections.width)))
     parts.append(sections.tail)
     return stack(parts, sections.width)

@@ -47,6 +47,17 @@ def same(a, b) -> bool:
     return a.size == b.size and np.array_equal(np.asarray(a.convert("1")), np.asarray(b.convert("1")))
 
 
+def text_cells(blocks, width: int) -> list[tuple]:
+    """(text, x, y, w, h, bold) of each printer-text block, where the layout puts it."""
+    cells, y = [], 0
+    for b in blocks:
+        if b.text is not None:
+            t = b.text
+            cells.append((t.text, (width - t.width) // 2, y, t.width, t.height, t.bold))
+        y += b.height
+    return cells
+
+
 def zxing_texts(img) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(img.convert("L"))]
 
@@ -56,10 +67,15 @@ def test_native_qr_ticket_decodes_to_the_layout(fake, tmp_path):
     p = make(fake, tmp_path, profile="epson", paper_mm=80)
     p.print_ticket(JOB)
     job = decode(fake.received(), 576)  # raises on any byte it does not understand
-    sections = layout_ticket(JOB, 80)
+    sections = layout_ticket(JOB, 80, printer_text=False)  # the decoder leaves font cells blank
     assert same(job.image.crop((0, 0, 576, sections.head.height)), sections.head)
     tail_y = sections.head.height + qr_image(sections.qr).height
     assert same(job.image.crop((0, tail_y, 576, tail_y + sections.tail.height)), sections.tail)
+    # the number and the time come as printer text, in the cells the preview draws them in
+    expected = text_cells(sections.head_blocks, 576)
+    assert [(t.text, t.x, t.y, t.width, t.height, t.bold) for t in job.texts] == expected
+    assert expected[0][0] == "A012" and job.texts[0].height_mag == 8
+    assert job.texts[1].text == "14:05  03/06/2025"
     assert [q.payload.decode() for q in job.qr_codes] == [JOB.qr_payload]
     assert job.qr_codes[0].module_dots == sections.qr.module_dots
     assert zxing_texts(job.image) == [JOB.qr_payload]
@@ -76,8 +92,10 @@ def test_image_qr_ticket_matches_render_ticket(fake, tmp_path, profile, paper_mm
     p.print_ticket(JOB)
     width = 384 if paper_mm == 58 else 576
     job = decode(fake.received(), width)
-    expected = render_ticket(JOB, paper_mm)
+    # column-image printers get the whole picture; raster ones get printer text
+    expected = render_ticket(JOB, paper_mm, printer_text=profile == "legacy")
     assert same(job.image.crop((0, 0, width, expected.height)), expected)
+    assert [t.text for t in job.texts][:1] == ([] if profile == "legacy" else ["A012"])
     assert job.qr_codes == []
     assert zxing_texts(job.image) == [JOB.qr_payload]
     assert bool(job.cuts) is cut
@@ -86,9 +104,13 @@ def test_image_qr_ticket_matches_render_ticket(fake, tmp_path, profile, paper_mm
 def test_the_comparison_sees_the_ticket_number(fake, tmp_path):
     p = make(fake, tmp_path, profile="basic", paper_mm=58)
     p.print_ticket(replace(JOB, number="A013"))
-    printed = decode(fake.received(), 384).image
-    wrong = render_ticket(JOB, 58)  # A012
-    right = render_ticket(replace(JOB, number="A013"), 58)
+    decoded = decode(fake.received(), 384)
+    assert decoded.texts[0].text == "A013" and decoded.texts[0].bold
+    # the QR carries the number too (image QR on this profile): the raster sees it
+    printed = decoded.image
+    wrong = render_ticket(replace(JOB, qr_payload="https://hcc.example.vn/t/A012-0604"), 58,
+                          printer_text=False)
+    right = render_ticket(replace(JOB, number="A013"), 58, printer_text=False)
     assert not same(printed.crop((0, 0, 384, wrong.height)), wrong)
     assert same(printed.crop((0, 0, 384, right.height)), right)
 
@@ -98,7 +120,7 @@ def test_reprint_last_is_marked(fake, tmp_path):
     p.print_ticket(JOB)
     again = p.reprint_last()
     assert again.reprint and again.number == JOB.number
-    expected = render_ticket(again, 58)
+    expected = render_ticket(again, 58, printer_text=False)
     assert same(decode(fake.received(), 384).image.crop((0, 0, 384, expected.height)), expected)
 
 

@@ -103,3 +103,33 @@ def test_decoder_refuses_bytes_it_does_not_know():
         decode(b"\x1bt\x1e" + good)  # ESC t (code page) is not used
     with pytest.raises(EscposDecodeError):
         decode(good[:-2])  # truncated
+    with pytest.raises(EscposDecodeError):
+        decode(good + "Số\n".encode())  # text beyond ASCII is never sent
+    with pytest.raises(EscposDecodeError):
+        decode(b"A\x1d!\x11B\n")  # size change in the middle of a line
+
+
+def test_number_and_time_are_printer_text_within_the_byte_budget():
+    for paper, width, budget in ((58, 384, 10_000), (80, 576, 14_500)):
+        encoded = encode_ticket(JOB, make_profile("epson", paper, "yes")).data
+        job = decode(encoded, width)
+        number = job.texts[0]
+        assert (number.text, number.bold) == ("B034", True)
+        assert number.height_mag >= 6 and number.width <= width
+        assert len(encoded) < budget, (paper, len(encoded))
+
+
+def test_preview_draws_the_printer_text_cells():
+    sections = layout_ticket(JOB, 80)
+    blank = layout_ticket(JOB, 80, printer_text=False)
+    y = 0
+    for block in sections.head_blocks:
+        if block.text is not None:
+            break
+        y += block.height
+    cell = (0, y, 576, y + block.height)
+    drawn = ~np.asarray(sections.head.crop(cell), dtype=bool)
+    assert drawn.sum() > 0.1 * drawn.size  # the big number has ink
+    assert not (~np.asarray(blank.head.crop(cell), dtype=bool)).any()
+    outside = (0, 0, 576, y)  # the raster above the number is the same either way
+    assert np.array_equal(np.asarray(sections.head.crop(outside)), np.asarray(blank.head.crop(outside)))
