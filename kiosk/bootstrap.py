@@ -99,6 +99,9 @@ def build_devices(config: Config, overrides: dict[str, Device[Any]] | None = Non
                 opts[key] = str(resolve_path(opts[key]))
         if kind == "qr_scanner" and backend == "camera":
             opts["camera"] = made["camera"]
+        # Backends that keep state (the printer's paper counter) keep it in the kiosk's
+        # data dir; create_device passes it only to constructors that take data_dir.
+        opts["data_dir"] = str(resolve_path(config["kiosk.data_dir"]))
         made[kind] = create_device(kind, backend, opts)
     return Devices(made["card_reader"], made["qr_scanner"], made["camera"], made["printer"])
 
