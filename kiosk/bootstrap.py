@@ -19,6 +19,8 @@ from kiosk.config import Config
 from kiosk.controller import KioskController
 from kiosk.dispatch import Dispatcher
 from kiosk.flow import Flow, Timeouts
+from kiosk.photo.settings import PhotoSettings
+from kiosk.photo_service import PhotoService
 from kiosk.qr_events import QrInterpreter
 from kiosk.ticketing import LocalTicketIssuer, ServiceCatalog
 from offline_cache.status_cache import StatusCache
@@ -125,11 +127,14 @@ def build(config: Config, dispatcher: Dispatcher, *,
         ticket_screen=config["session.ticket_screen_s"], done_screen=config["session.done_screen_s"],
         out_of_service=config["session.out_of_service_s"])
     flow = Flow(timeouts=timeouts, default_language=config["ui.language"], now=clock())
+    if config["photo.enabled"]:
+        flow.photo_services = frozenset(s.code for s in catalog.services if s.photo)
     interpreter = QrInterpreter(config, lambda: flow.state)
     controller = KioskController(
         flow=flow, dispatcher=dispatcher, card_reader=devs.card_reader,
         qr_scanner=devs.qr_scanner, printer=devs.printer,
         issuer=LocalTicketIssuer(catalog, store, config["kiosk.id"]),
         lookup_status=status.lookup, parse_qr=interpreter.to_event,
-        centre_name=config["kiosk.centre_name"], clock=clock)
+        centre_name=config["kiosk.centre_name"], clock=clock,
+        photo=PhotoService(devs.camera, PhotoSettings.from_config(config), dispatcher))
     return Kiosk(config, devs, catalog, store, status, flow, controller, data_dir, simulated)

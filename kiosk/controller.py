@@ -20,6 +20,9 @@ from hardware.printer import (CoverOpen, PaperOut, PrinterError, PrinterOffline,
 from hardware.qr_scanner import QrScanned, QrScanner
 from kiosk import flow as f
 from kiosk.dispatch import Dispatcher
+from kiosk.photo.messages import message
+from kiosk.photo.session import AcceptedPhoto
+from kiosk.photo_service import PhotoPhase, PhotoService, PhotoView
 from kiosk.ticketing import Ticket, TicketIssuer, ticket_job
 
 log = logging.getLogger(__name__)
@@ -70,9 +73,13 @@ class KioskController:
     parse_qr: Callable[[str, bytes, str], object]
     centre_name: str = ""
     clock: Callable[[], float] = time.monotonic
+    photo: PhotoService | None = None   # None: no camera, PHOTO says so and lets the citizen go on
     alerts: list[Alert] = field(default_factory=list)
+    photo_view: PhotoView | None = None  # newest view of the photo step (UI thread)
     _observers: list[Callable[[f.Flow], None]] = field(default_factory=list)
     _wipe_observers: list[Callable[[], None]] = field(default_factory=list)
+    _photo_observers: list[Callable[[PhotoView | None], None]] = field(default_factory=list)
+    _presence_at: float = -1e9
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(3, "kiosk-worker"))
 
     def start(self) -> None:
@@ -85,6 +92,8 @@ class KioskController:
     def stop(self) -> None:
         self.card_reader.remove_listener(self._on_card_event)
         self.qr_scanner.remove_listener(self._on_qr_event)
+        if self.photo is not None:
+            self.photo.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # -- observers (UI) ----------------------------------------------------------------
@@ -97,6 +106,16 @@ class KioskController:
     def _notify(self) -> None:
         for obs in list(self._observers):
             obs(self.flow)
+
+    def subscribe_photo(self, on_view: Callable[[PhotoView | None], None]) -> None:
+        """``on_view`` gets every photo view (about one per camera frame) and ``None``
+        when the photo step ends (drop the pictures)."""
+        self._photo_observers.append(on_view)
+
+    def _show_photo(self, view: PhotoView | None) -> None:
+        self.photo_view = view
+        for obs in list(self._photo_observers):
+            obs(view)
 
     # -- inputs (UI thread) ------------------------------------------------------------
     def send(self, event: object) -> None:
@@ -134,6 +153,38 @@ class KioskController:
             elif isinstance(eff, f.LookupStatus):
                 self._submit(self.lookup_status, eff.code, ok=f.StatusAnswered,
                              fail=lambda e: f.StatusAnswered(None))
+            elif isinstance(eff, f.StartPhoto):
+                self._start_photo()
+            elif isinstance(eff, f.StopPhoto):
+                if self.photo is not None:
+                    self.photo.stop()
+                self._show_photo(None)
+
+    # -- the photo step ------------------------------------------------------------------
+    def _start_photo(self) -> None:
+        session = self.flow.session  # views and photos for a wiped session are dropped
+        if self.photo is None:
+            self._show_photo(PhotoView(PhotoPhase.UNAVAILABLE, message("camera_unavailable")))
+            return
+        self.photo.start(lambda view: self._photo_seen(session, view),
+                         lambda photo: self._photo_taken(session, photo))
+
+    def _photo_seen(self, session: object, view: PhotoView) -> None:
+        if self.flow.session is not session or self.flow.state != f.State.PHOTO:
+            return
+        self._show_photo(view)
+        # Someone posing in front of the camera is present even without touching the
+        # screen: do not interrupt them with "Need more time?" (checked every few s).
+        now = self.clock()
+        if view.face_present and now - self._presence_at >= 2.0:
+            self._presence_at = now
+            self.send(f.UserActivity())
+
+    def _photo_taken(self, session: object, photo: AcceptedPhoto) -> None:
+        if self.flow.session is not session or self.flow.state != f.State.PHOTO:
+            photo.wipe()
+            return
+        self.send(f.PhotoAccepted(photo))
 
     def _submit(self, fn: Callable[..., Any], *args: Any, ok: Callable[[Any], object],
                 fail: Callable[[BaseException], object]) -> None:

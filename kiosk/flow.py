@@ -7,6 +7,7 @@ status). Results come back as events. Time is passed in, so every timeout is tes
 States::
 
     attract -> identify -> reading -> confirm -> service -> ticket -> done -> attract
+    service -> photo -> ticket (services that need a portrait: ``photo_services``)
     attract -> service (walk-in ticket)          attract -> status -> attract
     any state --exception/fault--> out_of_service --timeout--> attract
 
@@ -24,6 +25,7 @@ from typing import Any, Callable
 from hardware.card_reader import AccessKey, CardReadResult
 from kiosk.citizen import Citizen
 from kiosk.identity.crosscheck import cross_check
+from kiosk.photo.session import AcceptedPhoto
 from kiosk.session import Session
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ class State(str, enum.Enum):
     READING = "reading"
     CONFIRM = "confirm"
     SERVICE = "service"
+    PHOTO = "photo"
     TICKET = "ticket"
     DONE = "done"
     STATUS = "status"
@@ -114,6 +117,21 @@ class CorrectionsRequested:
 class ServiceChosen:
     service_code: str
     priority_group: str = ""
+
+
+@dataclass(frozen=True)
+class PhotoAccepted:
+    """The citizen accepted the reviewed portrait (a :class:`kiosk.photo.session.AcceptedPhoto`)."""
+
+    photo: AcceptedPhoto = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PhotoSkipped:
+    """Continue without a photo; the counter takes it. ``reason``: "citizen" (skip),
+    "counter" (after the failed tries), "camera_unavailable"."""
+
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -203,11 +221,21 @@ class LookupStatus:
 
 
 @dataclass(frozen=True)
+class StartPhoto:
+    """The PHOTO state was entered: start taking and analysing camera frames."""
+
+
+@dataclass(frozen=True)
+class StopPhoto:
+    """The PHOTO state was left (by any way, wipes included): stop the camera work."""
+
+
+@dataclass(frozen=True)
 class SessionWiped:
     """Every personal field was dropped; views must clear what they show."""
 
 
-Effect = ReadCard | IssueTicket | PrintTicket | LookupStatus | SessionWiped
+Effect = ReadCard | IssueTicket | PrintTicket | LookupStatus | StartPhoto | StopPhoto | SessionWiped
 
 
 @dataclass(frozen=True)
@@ -225,7 +253,7 @@ class Timeouts:
 
 
 #: States in which a citizen is being served: idle warning and wipe apply.
-_SERVED = {State.IDENTIFY, State.CONFIRM, State.SERVICE, State.TICKET, State.STATUS}
+_SERVED = {State.IDENTIFY, State.CONFIRM, State.SERVICE, State.PHOTO, State.TICKET, State.STATUS}
 #: States where pulling the card ends the session (after the grace period).
 _CARD_BOUND = {State.CONFIRM, State.SERVICE}
 
@@ -247,6 +275,7 @@ class Flow:
     last_activity: float = 0.0
     fault_reason: str = ""
     history: list[State] = field(default_factory=list)
+    photo_services: frozenset[str] = frozenset()  # service codes that need a portrait
     on_change: Callable[["Flow"], None] | None = None
 
     def __post_init__(self) -> None:
@@ -257,23 +286,25 @@ class Flow:
         """Apply ``event``; return the effects to carry out. Never raises."""
         if now is not None:
             self.now = now
+        before = self.state
         try:
             effects = self._dispatch(event)
         except Exception as exc:  # failsafe: any bug ends in "out of service", not a crash
             log.exception("flow failed on %s in %s", type(event).__name__, self.state.value)
             effects = self._enter_fault(type(exc).__name__)
         self._changed()
-        return effects
+        return self._photo_effects(before, effects)
 
     def tick(self, now: float) -> list[Effect]:
         """Advance time to ``now``: idle warning, wipe on idle, per-state timeouts."""
         self.now = now
+        before = self.state
         try:
             effects = self._check_timers()
         except Exception as exc:
             log.exception("flow timer failed in %s", self.state.value)
             effects = self._enter_fault(type(exc).__name__)
-        return effects
+        return self._photo_effects(before, effects)
 
     @property
     def idle_warning_remaining(self) -> float | None:
@@ -302,7 +333,17 @@ class Flow:
         self.last_activity = self.now
         self.idle_warning_until = None
 
+    def _photo_effects(self, before: State, effects: list[Effect]) -> list[Effect]:
+        """Camera work follows the PHOTO state, however it is entered or left (one place,
+        so no exit path - wipe, fault, back - can leave the camera running)."""
+        if before == State.PHOTO and self.state != State.PHOTO:
+            return [StopPhoto(), *effects]
+        if before != State.PHOTO and self.state == State.PHOTO:
+            return [*effects, StartPhoto()]
+        return effects
+
     def _wipe(self) -> list[Effect]:
+        self.session.wipe_photo()  # overwrite the pixels, not only drop the reference
         self.session = Session(language=self.default_language)
         self.card_removed_at = None
         self.idle_warning_until = None
@@ -400,6 +441,9 @@ class Flow:
                 sess.service_code = event.service_code
                 sess.priority_group = event.priority_group
                 self.card_removed_at = None  # the ticket is on its way: no more card-bound
+                if event.service_code in self.photo_services:
+                    self._go(State.PHOTO)
+                    return []
                 self._go(State.TICKET)
                 return [IssueTicket(event.service_code, event.priority_group)]
             if isinstance(event, Back):
@@ -408,6 +452,20 @@ class Flow:
                 else:
                     return self._wipe()
             return []
+        if s == State.PHOTO:
+            if isinstance(event, PhotoAccepted):
+                sess.store_photo(event.photo)
+                sess.photo_skipped = ""
+            elif isinstance(event, PhotoSkipped):
+                sess.wipe_photo()
+                sess.photo_skipped = event.reason
+            elif isinstance(event, Back):
+                self._go(State.SERVICE)
+                return []
+            else:
+                return []
+            self._go(State.TICKET)
+            return [IssueTicket(sess.service_code, sess.priority_group)]
         if s == State.TICKET:
             if isinstance(event, TicketIssued):
                 sess.ticket = event.ticket

@@ -6,6 +6,7 @@ from typing import Any
 
 from hardware.card_reader import AccessKey
 from kiosk.citizen import Citizen
+from kiosk.photo.session import AcceptedPhoto
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Session:
     corrections: tuple[str, ...] = ()    # fields the citizen flagged as wrong
     service_code: str = ""
     priority_group: str = ""
+    photo: AcceptedPhoto | None = None   # portrait taken at the kiosk, accepted by the citizen
+    photo_skipped: str = ""              # why there is no photo: "citizen", "counter", "camera_unavailable"
     ticket: Any = None                   # kiosk.ticketing.Ticket once issued
     print_error: str = ""                # error code of a failed print, "" when printed
     printed: bool = False
@@ -38,4 +41,16 @@ class Session:
     def holds_personal_data(self) -> bool:
         """True while anything identifying is kept (used by tests of the wipe)."""
         return any((self.access_key, self.qr_citizen, self.citizen, self.portrait_jpeg,
-                    self.status_query, self.status_result, self.extras))
+                    self.photo, self.status_query, self.status_result, self.extras))
+
+    def store_photo(self, photo: AcceptedPhoto) -> None:
+        """Keep ``photo``; a photo held before is overwritten first."""
+        if self.photo is not None and self.photo is not photo:
+            self.photo.wipe()
+        self.photo = photo
+
+    def wipe_photo(self) -> None:
+        """Overwrite the held photo's bytes and drop it (safe when there is none)."""
+        photo, self.photo = self.photo, None
+        if photo is not None:
+            photo.wipe()

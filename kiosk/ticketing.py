@@ -20,6 +20,7 @@ class ServiceInfo:
     prefix: str
     vi: str
     en: str
+    photo: bool = False  # the service needs a portrait (the assisted photo step)
 
     def name(self, language: str) -> str:
         return self.en if language == "en" else self.vi
@@ -29,7 +30,8 @@ class ServiceCatalog:
     """Services and priority groups offered at this kiosk (from ``services.*`` config)."""
 
     def __init__(self, services: list[dict[str, Any]], priority_groups: list[dict[str, Any]]) -> None:
-        self.services = [ServiceInfo(s["code"], s["prefix"], s["vi"], s["en"]) for s in services]
+        self.services = [ServiceInfo(s["code"], s["prefix"], s["vi"], s["en"], bool(s.get("photo", False)))
+                         for s in services]
         self.priority_groups = [dict(g) for g in priority_groups]
         self._by_code = {s.code: s for s in self.services}
 
