@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Callable
 
-from hardware.base import BackendUnavailable, DeviceState, DeviceStatus
+from hardware.base import BackendUnavailable, DeviceState, DeviceStatus, HardwareError
 from hardware.camera import Camera
 from hardware.qr_decode import QrDecoder
 from hardware.qr_scanner import QrScanned, QrScanner
@@ -96,7 +96,11 @@ class CameraQrScanner(QrScanner):
         if self._decoder is None:
             self._decoder = QrDecoder()  # BackendUnavailable if neither zxing nor OpenCV
         if not self.camera.is_open:
-            self.camera.open()
+            try:
+                self.camera.open()
+            except HardwareError as exc:
+                raise BackendUnavailable(
+                    f"qr_scanner backend 'camera': the camera cannot be opened: {exc}") from exc
             self._opened_camera = True
         self._stop.clear()
         self._open = True

@@ -146,7 +146,10 @@ class KeyboardQrScanner(QrScanner):
 
     # -- input from the UI thread -----------------------------------------------
     def feed_text(self, text: str, timestamp: float | None = None) -> None:
-        """Characters as delivered by Kivy's ``on_textinput`` (CR, LF, Tab terminate)."""
+        """Characters as delivered by Kivy's ``on_textinput`` (CR, LF, Tab terminate).
+        Ignored while the scanner is closed."""
+        if not self._open:
+            return
         t = self._clock() if timestamp is None else timestamp
         for ch in text:
             kind = "end" if ch in "\r\n\t" else "char"
@@ -162,6 +165,8 @@ class KeyboardQrScanner(QrScanner):
         (scanners press Shift for capitals); Backspace, Escape, arrows, F-keys and
         Ctrl/Alt chords drop the partial payload.
         """
+        if not self._open:
+            return
         t = self._clock() if timestamp is None else timestamp
         name = key.lower() if isinstance(key, str) else key
         chord = any(m in ("ctrl", "alt", "meta", "super") for m in modifiers)

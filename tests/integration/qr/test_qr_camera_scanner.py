@@ -125,3 +125,10 @@ def test_seen_codes_table_stays_small():
     for i in range(1000):
         seen.frame([str(i).encode()], float(i))
     assert len(seen._last_seen) <= 65
+
+
+def test_camera_that_cannot_open_is_reported_as_backend_unavailable(tmp_path):
+    scanner = CameraQrScanner(camera=SimulatedCamera(source=str(tmp_path / "missing.avi")))
+    with pytest.raises(BackendUnavailable, match="camera cannot be opened"):
+        scanner.open()
+    assert not scanner.is_open

@@ -198,3 +198,14 @@ def test_registry_builds_keyboard_backend_from_config_options():
                                                   "scan_fps": 5.0})
     assert isinstance(dev, KeyboardQrScanner)
     assert dev._assembler.max_key_gap_s == pytest.approx(0.03) and dev._assembler.min_length == 6
+
+
+def test_keys_fed_while_closed_are_ignored():
+    dev = KeyboardQrScanner()
+    dev.feed_text("AB12CD34EF\r")
+    dev.open()
+    try:
+        assert dev.wait_idle()
+        assert dev.status().extra["codes_reported"] == 0
+    finally:
+        dev.close()
