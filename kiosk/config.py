@@ -119,6 +119,7 @@ OPTIONS: list[Option] = [
     Option("ui.language", str, "vi", "Default language of the kiosk.", choices=("vi", "en")),
     Option("ui.large_text_scale", float, 1.3, "Text scale of the large-text mode.", min=1.0, max=2.0),
     Option("ui.developer_panel", str, "auto", "Developer panel and hotkeys (F1-F4 tap demo cards, F5 remove card, F6 scan the demo card's QR); 'auto' shows it only with simulated devices.", choices=("auto", "on", "off")),
+    Option("maintenance.pin", str, "", "PIN that opens the staff maintenance screen (long press on the centre name for 3 s, or Ctrl+M). Empty: the screen opens without a PIN when all devices are simulated and is disabled otherwise."),
     # -- timeouts --------------------------------------------------------------
     Option("session.idle_timeout_s", float, 60.0, "Seconds without a touch before the 'Need more time?' warning.", min=5.0, max=3600.0),
     Option("session.idle_warning_s", float, 15.0, "Seconds the warning counts down before the session is wiped.", min=3.0, max=300.0),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -15,8 +16,8 @@ from typing import Any, Callable
 from hardware.card_reader import (CardError, CardInserted, CardNotSupported, CardReader,
                                   CardRemoved, CardRemovedDuringRead, NoCardPresent,
                                   ReaderUnavailable, WrongAccessKey)
-from hardware.printer import (CoverOpen, PaperOut, PrinterError, PrinterOffline,
-                              PrintTimeout, TicketPrinter)
+from hardware.printer import (CoverOpen, PaperOut, PaperState, PrinterError, PrinterOffline,
+                              PrinterStatus, PrintTimeout, TicketPrinter)
 from hardware.qr_scanner import QrScanned, QrScanner
 from kiosk import flow as f
 from kiosk.dispatch import Dispatcher
@@ -59,6 +60,29 @@ class Alert:
     device: str
     code: str
     at: float
+    wall: datetime = field(default_factory=datetime.now)  # shown to staff
+
+
+MAX_ALERTS = 100
+REPEAT_ALERT_S = 60.0  # the same fault again within this time is one alert
+
+
+def printer_status_alert(status: object) -> str | None:
+    """The alert code a printer status event stands for (paper near end included, so
+    maintenance hears of it before the paper runs out), or ``None`` when all is well."""
+    if not isinstance(status, PrinterStatus):
+        return None
+    if status.cover_open:
+        return "cover_open"
+    if status.paper is PaperState.OUT:
+        return "paper_out"
+    if status.error:
+        return "printer_error"
+    if status.online is False:
+        return "printer_offline"
+    if status.paper is PaperState.NEAR_END:
+        return "paper_near_end"
+    return None
 
 
 @dataclass
@@ -86,12 +110,14 @@ class KioskController:
         """Subscribe to the devices and report a card that is already on the reader."""
         self.card_reader.add_listener(self._on_card_event)
         self.qr_scanner.add_listener(self._on_qr_event)
+        self.printer.add_listener(self._on_printer_event)
         if self.card_reader.card_present():
             self.dispatcher.post(lambda: self.send(f.CardPresent()))
 
     def stop(self) -> None:
         self.card_reader.remove_listener(self._on_card_event)
         self.qr_scanner.remove_listener(self._on_qr_event)
+        self.printer.remove_listener(self._on_printer_event)
         if self.photo is not None:
             self.photo.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -219,9 +245,26 @@ class KioskController:
 
     def _print_failed(self, exc: BaseException) -> object:
         code = error_code(exc, PRINTER_ERROR_CODES, "printer_error")
-        self.alerts.append(Alert("printer", code, self.clock()))
+        self.raise_alert("printer", code)
         log.warning("printer fault: %s", code)
         return f.PrintFinished(code)
+
+    def raise_alert(self, device: str, code: str) -> None:
+        """Record a fault for maintenance (UI thread); a repeat within a minute is one."""
+        now = self.clock()
+        for old in reversed(self.alerts):
+            if old.device == device:
+                if old.code == code and now - old.at < REPEAT_ALERT_S:
+                    return
+                break
+        self.alerts.append(Alert(device, code, now))
+        del self.alerts[:-MAX_ALERTS]
+
+    def _on_printer_event(self, event: object) -> None:
+        # Printer status changes arrive on the printing worker's thread.
+        code = printer_status_alert(event)
+        if code is not None:
+            self.dispatcher.post(lambda: self.raise_alert("printer", code))
 
     # -- device events (worker threads) ------------------------------------------------
     def _on_card_event(self, event: object) -> None:
