@@ -21,30 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BARE = r"""
-import time, os
-t0 = time.perf_counter()
-os.environ["KIVY_NO_ARGS"] = "1"
-from kivy.config import Config
-Config.set("graphics", "width", "1080"); Config.set("graphics", "height", "1920")
-Config.set("graphics", "borderless", "1"); Config.set("kivy", "log_level", "warning")
-from kivy.app import App
-from kivy.clock import Clock
-from kivy.core.window import Window
-from kivy.uix.label import Label
-
-class Bare(App):
-    def build(self):
-        return Label(text="Xin chào")
-
-app = Bare()
-def first(*_):
-    Window.unbind(on_flip=first)
-    print(f"first-frame {time.perf_counter() - t0:.4f}", flush=True)
-    Clock.schedule_once(lambda dt: app.stop(), 0)
-Window.bind(on_flip=first)
-app.run()
-"""
 
 
 def one(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -66,7 +42,7 @@ def main() -> None:
                KIOSK_KIOSK_DATA_DIR=tempfile.mkdtemp(prefix="bench-data-"))
     env.pop("DISPLAY", None)
     kiosk_cmd = [sys.executable, "-m", "kiosk", "run", "--exit-after-first-frame"]
-    bare_cmd = [sys.executable, "-c", BARE]
+    bare_cmd = [sys.executable, str(ROOT / "bench" / "bare_kivy.py")]
     one(kiosk_cmd, env), one(bare_cmd, env)  # warm the OS file cache for both
     k_ff, k_wall, b_ff, b_wall = [], [], [], []
     for _ in range(args.runs):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from hardware.base import Device, HardwareError
+
+if TYPE_CHECKING:  # numpy costs ~0.2 s of start-up; frames only need it at run time
+    import numpy as np
 
 
 class CameraError(HardwareError):
@@ -21,7 +23,7 @@ class CameraUnavailable(CameraError):
 class Frame:
     """One captured frame: BGR pixels, a monotonic timestamp and a sequence number."""
 
-    image: np.ndarray
+    image: "np.ndarray"
     timestamp: float
     seq: int
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from hardware.base import DeviceState, DeviceStatus
 from hardware.camera import Camera, CameraUnavailable, Frame
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _IMAGE_EXT = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 _VIDEO_EXT = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
@@ -21,7 +23,7 @@ class SimulatedCamera(Camera):
     backend = "simulated"
 
     def __init__(self, source: str = "assets/demo/camera", fps: float = 15.0,
-                 frames: list[np.ndarray] | None = None, loop: bool = True) -> None:
+                 frames: "list[np.ndarray] | None" = None, loop: bool = True) -> None:
         super().__init__()
         self.source = Path(source)
         self.fps = fps
