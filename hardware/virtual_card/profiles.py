@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 #: Demo citizen used when ``card make-virtual`` gets no record (fictional person).
-DEFAULT_CITIZEN_FILE = Path(__file__).resolve().parents[2] / "assets" / "demo" / "citizens" / "nguyen_van_an.json"
+DEFAULT_CITIZEN_FILE = (Path(__file__).resolve().parents[2] / "assets" / "demo" / "citizens"
+                        / "nguyen_van_an.json")
 
 
 def load_chip(profile_dir: str | Path, **options: Any) -> Any:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import pytest
@@ -21,10 +19,6 @@ import pytest
 if TYPE_CHECKING:
     from hardware.virtual_card.pcscd import PcscdStack
     from hardware.virtual_card.vpcd import VpcdCard
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # `.venv/bin/pytest tests/e2e` without an installed package
-    sys.path.insert(0, str(ROOT))
 
 
 def pytest_configure(config: pytest.Config) -> None:
