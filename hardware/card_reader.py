@@ -39,18 +39,6 @@ class ReaderUnavailable(CardError):
 
 
 # -- data --------------------------------------------------------------------------
-def _expiry_candidates(dob: date) -> tuple[str, ...]:
-    """CCCD expiry is the birthday at 14, 25, 40 or 60 (see DOMAIN.md); try them all."""
-    out = []
-    for age in (25, 40, 60, 14):
-        try:
-            d = dob.replace(year=dob.year + age)
-        except ValueError:  # 29 February
-            d = date(dob.year + age, 3, 1)
-        out.append(d.strftime("%y%m%d"))
-    return tuple(out)
-
-
 @dataclass(frozen=True)
 class AccessKey:
     """What the chip needs before it lets anything be read.
@@ -73,11 +61,13 @@ class AccessKey:
         id_number = id_number.strip()
         if dob is None:
             return cls(can=id_number[-6:])
+        from hardware.emrtd.access_key import expiry_candidates  # the one 14/25/40/60 rule
+
         return cls(
             can=id_number[-6:],
             document_number=id_number[-9:],
             birth_date=dob.strftime("%y%m%d"),
-            expiry_candidates=_expiry_candidates(dob),
+            expiry_candidates=tuple(expiry_candidates(dob)),
         )
 
 
@@ -88,7 +78,7 @@ class CardReadResult:
     citizen: Citizen
     access_method: str  # "PACE-CAN", "PACE-MRZ", "BAC", "simulated"
     portrait_jpeg: bytes | None = None
-    passive_auth_ok: bool = False
+    passive_auth_ok: bool | None = None  # None: not checked (simulated card, no SOD)
     passive_auth_summary: str = ""
     active_auth_ok: bool | None = None
     apdu_count: int = 0
@@ -97,6 +87,11 @@ class CardReadResult:
 
     def __repr__(self) -> str:
         return f"CardReadResult(<redacted>, method={self.access_method})"
+
+    @property
+    def authenticity_failed(self) -> bool:
+        """True when a security check proved the chip's data altered or the chip cloned."""
+        return self.passive_auth_ok is False or self.active_auth_ok is False
 
 
 # -- events ------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def result_from_document(doc: Any, duration_s: float) -> CardReadResult:
         citizen=citizen_from_document(doc),
         access_method=doc.access_method,
         portrait_jpeg=jpeg,
-        passive_auth_ok=pa_ok,
+        passive_auth_ok=pa_ok if pa is not None else None,
         passive_auth_summary=pa.summary() if pa is not None else "not run",
         active_auth_ok=doc.active_auth,
         apdu_count=doc.apdu_count,

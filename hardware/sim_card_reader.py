@@ -126,7 +126,7 @@ class SimulatedCardReader(CardReader):
             citizen=card.citizen,
             access_method=method,
             portrait_jpeg=card.portrait_jpeg,
-            passive_auth_ok=False,
+            passive_auth_ok=None,
             passive_auth_summary="simulated card: no passive authentication",
             duration_s=time.monotonic() - started,
         )

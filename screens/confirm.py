@@ -69,7 +69,10 @@ class ConfirmScreen(KioskScreen):
             self.ids.source.text = self._("Read from the chip of your card.")
         else:
             self.ids.source.text = self._("From the QR code on your card (the chip was not read).")
-        if sess.mismatches:
+        if sess.chip_authenticity_failed:
+            self.ids.mismatch_banner.text = self._(
+                "The security check of this card's chip failed. Staff will check your card at the counter.")
+        elif sess.mismatches:
             self.ids.mismatch_banner.text = self._(
                 "The QR code and the chip of this card do not agree. Staff will check this with you.")
         else:

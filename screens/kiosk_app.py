@@ -26,6 +26,7 @@ from screens.base import KioskScreen
 from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
 from screens.identify import IdentifyScreen, ReadingScreen
+from screens.maintenance import MaintenanceEntry
 from screens.out_of_service import OutOfServiceScreen
 from screens.service import ServiceScreen
 from screens.status import StatusScreen
@@ -78,6 +79,7 @@ class KioskApp(App):
         self.overlay: IdleOverlay | None = None
         self.banner: Banner | None = None
         self._tick_ev: Any = None
+        self.maintenance: MaintenanceEntry | None = None
 
     # -- building ----------------------------------------------------------------------
     def build(self) -> KioskRoot:
@@ -87,7 +89,8 @@ class KioskApp(App):
             load_kv(name)
         root = KioskRoot()
         column = BoxLayout(orientation="vertical")
-        column.add_widget(Header())
+        header = Header()
+        column.add_widget(header)
         self.banner = Banner()
         column.add_widget(self.banner)
         self.sm = ScreenManager(transition=NoTransition())
@@ -96,6 +99,7 @@ class KioskApp(App):
             self.screens[state] = screen
             self.sm.add_widget(screen)
         column.add_widget(self.sm)
+        self.maintenance = MaintenanceEntry(self, header)  # staff: long press on the name, Ctrl+M
         if self._dev_panel_enabled():
             column.add_widget(self._build_dev_panel())
         root.add_widget(column)
@@ -112,6 +116,8 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self._tick_ev is not None:
             self._tick_ev.cancel()
+        if self.maintenance is not None:
+            self.maintenance.shutdown()
         Window.unbind(size=self._rescale, on_touch_down=self._on_any_touch,
                       on_key_down=self._on_key_down)
 
@@ -204,6 +210,8 @@ class KioskApp(App):
 
     # -- flow -> view ------------------------------------------------------------------
     def _on_flow_change(self, flow: Flow) -> None:
+        if self.maintenance is not None and self.maintenance.is_open:
+            return  # staff at work; closing maintenance shows the flow's screen again
         sess = flow.session
         if sess.language != self.language:
             self.language = sess.language

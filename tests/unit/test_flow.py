@@ -328,3 +328,15 @@ def test_session_repr_hides_personal_data() -> None:
     fl = to_confirm(make())
     text = repr(fl.session) + repr(fl.session.citizen) + repr(fl.session.access_key)
     assert "An" not in text and AN.id_number not in text and KEY.can not in text
+
+
+@pytest.mark.parametrize("pa, aa, failed", [(True, None, False), (None, None, False),
+                                            (False, None, True), (True, False, True)])
+def test_chip_authenticity_failure_is_kept_for_the_screen(pa: bool | None, aa: bool | None, failed: bool) -> None:
+    fl = make()
+    fl.handle(f.KeyProvided(KEY, "keypad"))
+    fl.handle(f.CardPresent())
+    fl.handle(f.CardReadOk(CardReadResult(citizen=AN, access_method="PACE-CAN",
+                                          passive_auth_ok=pa, active_auth_ok=aa)))
+    assert fl.state == State.CONFIRM
+    assert fl.session.chip_authenticity_failed is failed
