@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import enum
 import logging
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Callable
 
 from hardware.card_reader import AccessKey, CardReadResult
 from kiosk.citizen import Citizen
 from kiosk.identity.crosscheck import cross_check
 from kiosk.photo.session import AcceptedPhoto
-from kiosk.session import Session
+from kiosk.session import Session, is_expired
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +83,12 @@ class KeyProvided:
 
 @dataclass(frozen=True)
 class QrRejected:
-    """A QR code was seen but cannot be used; ``code`` names the reason (message key)."""
+    """A QR code was seen but cannot be used; ``code`` names the reason (message key),
+    ``next_step`` what the citizen should do (a :mod:`kiosk.identity.messages` key, or ""
+    when ``code`` carries its own next step)."""
 
     code: str
+    next_step: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,9 +113,11 @@ class Confirmed:
 
 @dataclass(frozen=True)
 class CorrectionsRequested:
-    """Citizen flagged fields as wrong; counter staff will correct them."""
+    """Citizen flagged fields as wrong; counter staff will correct them. ``values``
+    optionally maps a flagged field to the value the citizen typed (NFC text)."""
 
     fields: tuple[str, ...]
+    values: tuple[tuple[str, str], ...] = ()  # (field, corrected text); a tuple keeps the event hashable
 
 
 @dataclass(frozen=True)
@@ -208,6 +215,7 @@ class ReadCard:
 class IssueTicket:
     service_code: str
     priority_group: str
+    flags: tuple[str, ...] = ()  # for counter staff, no personal data: see Session.ticket_flags
 
 
 @dataclass(frozen=True)
@@ -268,6 +276,7 @@ class Flow:
     state: State = State.ATTRACT
     session: Session = field(default_factory=Session)
     error: str = ""                  # message key of the last error shown on this state
+    error_next_step: str = ""        # message key of its next step ("" = the error's own)
     card_present: bool = False
     idle_warning_until: float | None = None
     card_removed_at: float | None = None
@@ -277,6 +286,7 @@ class Flow:
     history: list[State] = field(default_factory=list)
     photo_services: frozenset[str] = frozenset()  # service codes that need a portrait
     on_change: Callable[["Flow"], None] | None = None
+    today: Callable[[], date] = date.today  # calendar date, for the card's expiry
 
     def __post_init__(self) -> None:
         self.session = Session(language=self.default_language)
@@ -329,6 +339,7 @@ class Flow:
             del self.history[:-20]
         self.state = state
         self.error = error
+        self.error_next_step = ""
         self.entered_at = self.now
         self.last_activity = self.now
         self.idle_warning_until = None
@@ -412,9 +423,11 @@ class Flow:
                 return self._key_provided(event)
             if isinstance(event, QrRejected):
                 self.error = event.code
+                self.error_next_step = event.next_step
             elif isinstance(event, ContinueWithoutChip) and sess.qr_citizen is not None:
                 sess.citizen = sess.qr_citizen
                 sess.identified_by = "qr"
+                sess.card_expired = is_expired(sess.citizen.date_of_expiry, self.today())
                 self._go(State.CONFIRM)
             elif isinstance(event, Back):
                 return self._wipe()
@@ -432,6 +445,10 @@ class Flow:
                 self._go(State.SERVICE)
             elif isinstance(event, CorrectionsRequested):
                 sess.corrections = tuple(event.fields)
+                # Typed values only for flagged fields, NFC, bounded: the form is free text.
+                sess.corrected_values = {k: unicodedata.normalize("NFC", v).strip()[:200]
+                                         for k, v in event.values
+                                         if k in sess.corrections and v.strip()}
                 self._go(State.SERVICE)
             elif isinstance(event, Back):
                 return self._wipe()
@@ -445,7 +462,7 @@ class Flow:
                     self._go(State.PHOTO)
                     return []
                 self._go(State.TICKET)
-                return [IssueTicket(event.service_code, event.priority_group)]
+                return [IssueTicket(event.service_code, event.priority_group, sess.ticket_flags())]
             if isinstance(event, Back):
                 if sess.citizen is not None:
                     self._go(State.CONFIRM)
@@ -465,7 +482,7 @@ class Flow:
             else:
                 return []
             self._go(State.TICKET)
-            return [IssueTicket(sess.service_code, sess.priority_group)]
+            return [IssueTicket(sess.service_code, sess.priority_group, sess.ticket_flags())]
         if s == State.TICKET:
             if isinstance(event, TicketIssued):
                 sess.ticket = event.ticket
@@ -507,6 +524,7 @@ class Flow:
         if self.card_present:
             return self._read()
         self.error = ""
+        self.error_next_step = ""
         return []
 
     def _chip_read(self, result: CardReadResult) -> list[Effect]:
@@ -515,6 +533,8 @@ class Flow:
         sess.identified_by = "chip"
         sess.portrait_jpeg = result.portrait_jpeg
         sess.passive_auth_summary = result.passive_auth_summary
+        sess.card_expired = is_expired(result.citizen.date_of_expiry, self.today())
+        sess.chip_authenticity_failed = result.authenticity_failed
         if sess.qr_citizen is not None:
             sess.mismatches = tuple(cross_check(sess.qr_citizen, result.citizen))
         self._go(State.CONFIRM)

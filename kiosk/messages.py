@@ -49,13 +49,17 @@ ERRORS: dict[str, tuple[str, str]] = {
 FALLBACK = (N_("Something went wrong."), N_("Please try again or go to the reception counter."))
 
 
-def error_texts(code: str, tr: "callable[[str], str]", language: str) -> tuple[str, str]:
-    """(what happened, next step) for ``code`` in ``language``; ``tr`` is the gettext function."""
-    if code in ERRORS:
-        what, step = ERRORS[code]
-        return tr(what), tr(step)
+def error_texts(code: str, tr: "callable[[str], str]", language: str,
+                next_step: str = "") -> tuple[str, str]:
+    """(what happened, next step) for ``code`` in ``language``; ``tr`` is the gettext function.
+    ``next_step``: a :mod:`kiosk.identity.messages` key overriding the code's own step
+    (identify errors carry theirs, see :class:`kiosk.flow.QrRejected`)."""
     from kiosk.identity.messages import MESSAGES, message
 
+    step_text = message(next_step, language) if next_step in MESSAGES else ""
+    if code in ERRORS:
+        what, step = ERRORS[code]
+        return tr(what), step_text or tr(step)
     if code in MESSAGES:
-        return message(code, language), ""
+        return message(code, language), step_text
     return tr(FALLBACK[0]), tr(FALLBACK[1])

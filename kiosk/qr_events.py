@@ -12,7 +12,11 @@ log = logging.getLogger(__name__)
 
 class QrInterpreter:
     """Card QR -> access key (+ printed identity); dossier code -> status query;
-    booking code -> not usable yet; anything else -> a typed rejection."""
+    booking code -> not usable yet; anything else -> a typed rejection carrying the
+    error's message key and its next step (both :mod:`kiosk.identity.messages` keys).
+
+    ``source`` ("camera", "keyboard", "simulated") is passed on to the parser: only a
+    keyboard-wedge scanner can mangle Vietnamese text, and the advice differs."""
 
     def __init__(self, config: Config, state: Callable[[], f.State]) -> None:
         self._config = config
@@ -20,6 +24,7 @@ class QrInterpreter:
         self._rules: Any = None
 
     def to_event(self, text: str, raw: bytes, source: str = "camera") -> object:
+        """The flow event for one scanned payload (never raises)."""
         from kiosk.identity import (BookingCode, CardQr, DossierCode, IdentifyError,
                                     IdentifyRules, parse_payload)
 
@@ -28,8 +33,8 @@ class QrInterpreter:
         try:
             result = parse_payload(raw if raw else text, self._rules, source=source)
         except IdentifyError as exc:
-            log.info("QR rejected: %s", exc.code)  # the code only, never the payload
-            return f.QrRejected(exc.code)
+            log.info("QR rejected: %s (%s)", exc.code, source)  # codes only, never the payload
+            return f.QrRejected(exc.code, exc.next_step)
         if isinstance(result, CardQr):
             return f.KeyProvided(result.access_key(), "qr", result.to_citizen())
         if isinstance(result, DossierCode):

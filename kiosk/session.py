@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from hardware.card_reader import AccessKey
@@ -22,8 +23,11 @@ class Session:
     identified_by: str = ""              # "chip", "qr", "" (walk-in)
     portrait_jpeg: bytes | None = None
     passive_auth_summary: str = ""
+    chip_authenticity_failed: bool = False  # the chip's data or the chip itself failed a check
     mismatches: tuple[str, ...] = ()     # fields where QR and chip disagree
+    card_expired: bool = False           # the card's expiry date is in the past
     corrections: tuple[str, ...] = ()    # fields the citizen flagged as wrong
+    corrected_values: dict[str, str] = field(default_factory=dict)  # flagged field -> typed value
     service_code: str = ""
     priority_group: str = ""
     photo: AcceptedPhoto | None = None   # portrait taken at the kiosk, accepted by the citizen
@@ -41,7 +45,19 @@ class Session:
     def holds_personal_data(self) -> bool:
         """True while anything identifying is kept (used by tests of the wipe)."""
         return any((self.access_key, self.qr_citizen, self.citizen, self.portrait_jpeg,
-                    self.photo, self.status_query, self.status_result, self.extras))
+                    self.photo, self.status_query, self.status_result, self.extras,
+                    self.corrected_values))
+
+    def ticket_flags(self) -> tuple[str, ...]:
+        """What counter staff must check, as flags without personal data (field names
+        only): ``mismatch.<field>`` (QR and chip disagree), ``corrections`` (the citizen
+        flagged wrong data), ``card_expired``."""
+        flags = [f"mismatch.{name}" for name in self.mismatches]
+        if self.corrections:
+            flags.append("corrections")
+        if self.card_expired:
+            flags.append("card_expired")
+        return tuple(flags)
 
     def store_photo(self, photo: AcceptedPhoto) -> None:
         """Keep ``photo``; a photo held before is overwritten first."""
@@ -54,3 +70,14 @@ class Session:
         photo, self.photo = self.photo, None
         if photo is not None:
             photo.wipe()
+
+
+def is_expired(date_of_expiry: str, today: date) -> bool:
+    """True when ``date_of_expiry`` ("dd/mm/yyyy") lies before ``today``. A card valid
+    for life ("Không thời hạn"), an empty or an unreadable value is not expired: the
+    kiosk only says "expired" when it is sure."""
+    try:
+        expiry = datetime.strptime((date_of_expiry or "").strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return False
+    return expiry < today
