@@ -19,7 +19,8 @@ from PIL import Image
 
 from hardware.printer import PaperState, PrinterStatus, TicketJob
 from hardware.ticket_layout import (PAPER_DOTS, Block, PrinterText, layout_ticket,
-                                    place_centred, qr_image, render_ticket, stack)
+                                    place_centred, qr_height, qr_image, render_ticket,
+                                    stack)
 
 # Real-time and in-order status requests (Epson ESC/POS, implemented by most clones).
 DLE_EOT = b"\x10\x04"
@@ -246,7 +247,7 @@ def encode_ticket(job: TicketJob, profile: PrinterProfile, *,
               "H": QR_ECLEVEL_H}[sections.qr.ec_level]
         p.qr(sections.qr.payload, ec=ec, size=sections.qr.module_dots, native=True)
         p._raw(feed_dots(_send_blocks(p, sections.tail_blocks, profile, feed=qz)))
-        rows += qr_image(sections.qr).height  # quiet zones + symbol: for the paper counter
+        rows += qr_height(sections.qr)  # quiet zones + symbol: for the paper counter
     elif text_ok:
         feed = _send_blocks(p, sections.head_blocks, profile)
         if sections.qr is not None:

@@ -49,6 +49,9 @@ MAX_MAG = 8
 _INK_THRESHOLD = 160
 
 
+_LUT_1BIT = [255 if v >= _INK_THRESHOLD else 0 for v in range(256)]
+
+
 class TicketLayoutError(ValueError):
     """The ticket cannot be laid out (unknown paper width, missing font)."""
 
@@ -325,7 +328,7 @@ def render_blocks(blocks: Iterable[Block], width: int, *, printer_text: bool = T
 
 def _to_1bit(img: Image.Image) -> Image.Image:
     # A fixed threshold, not dithering: dithered text edges look fuzzy on a thermal head.
-    return img.point(lambda v: 255 if v >= _INK_THRESHOLD else 0, mode="1")
+    return img.point(_LUT_1BIT, mode="1")
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> Iterable[str]:
@@ -384,6 +387,19 @@ def qr_image(spec: QrSpec) -> Image.Image:
     small = Image.new("1", (n, n), 1)
     small.putdata([0 if cell else 1 for row in matrix for cell in row])
     return small.resize((n * spec.module_dots, n * spec.module_dots), Image.NEAREST)
+
+
+def qr_height(spec: QrSpec) -> int:
+    """Height in dots of :func:`qr_image` (quiet zones included), without drawing it."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
+
+    ec = {"L": ERROR_CORRECT_L, "M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q,
+          "H": ERROR_CORRECT_H}[spec.ec_level]
+    code = qrcode.QRCode(error_correction=ec, border=4, box_size=1)
+    code.add_data(spec.payload.encode("utf-8"))
+    version = code.best_fit()  # no mask search: only the size is needed
+    return (17 + 4 * version + 8) * spec.module_dots
 
 
 def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
