@@ -81,13 +81,14 @@ class PhotoService:
 
     def __init__(self, camera: Camera, settings: PhotoSettings, dispatcher: Dispatcher, *,
                  analyzer_factory: Callable[[PhotoSettings], "PhotoAnalyzer"] | None = None,
-                 no_frame_timeout_s: float = 4.0, notice_s: float = 4.0,
+                 no_frame_timeout_s: float = 4.0, notice_s: float = 4.0, max_fps: float = 12.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.camera = camera
         self.settings = settings
         self.dispatcher = dispatcher
         self.no_frame_timeout_s = no_frame_timeout_s
         self.notice_s = notice_s
+        self.min_interval_s = 1.0 / max_fps  # leaves CPU for the UI thread (2-core kiosks)
         self._clock = clock
         self._analyzer_factory = analyzer_factory or _default_analyzer
         self._analyzer: PhotoAnalyzer | None = None  # worker thread only
@@ -247,6 +248,10 @@ class PhotoService:
             if ctl.state in (PhotoState.REVIEW, PhotoState.OFFER_COUNTER, PhotoState.DONE):
                 self._wait(run, 0.2)
                 continue
+            wait = last_frame_at + self.min_interval_s - self._clock()
+            if wait > 0 and last_seq is not None:
+                self._wait(run, wait)
+                continue
             frame = self.camera.latest_frame()
             now = self._clock()
             fresh = frame is not None and now - frame.timestamp < self.no_frame_timeout_s
@@ -310,9 +315,16 @@ class PhotoService:
 
 
 def _default_analyzer(settings: PhotoSettings) -> "PhotoAnalyzer":
+    """The MediaPipe models on one LiteRT thread: XNNPACK's pool busy-waits, and with two
+    threads on a 2-core kiosk the UI thread starved (preview and text stalled ~1 s)."""
     from kiosk.photo.analysis import PhotoAnalyzer
+    from kiosk.photo.litert_model import LiteRtFaceModel
 
-    return PhotoAnalyzer(settings)
+    def model(s: PhotoSettings) -> LiteRtFaceModel:
+        return LiteRtFaceModel(detector=s.detector, model_dir=s.model_dir or None,
+                               min_score=s.min_face_score, num_threads=1)
+
+    return PhotoAnalyzer(settings, model_factory=model)
 
 
 def preview_crop(image: np.ndarray, aspect: float = 0.9) -> np.ndarray:

@@ -28,6 +28,7 @@ from screens.done import DoneScreen
 from screens.identify import IdentifyScreen, ReadingScreen
 from screens.maintenance import MaintenanceEntry
 from screens.out_of_service import OutOfServiceScreen
+from screens.photo import PhotoScreen
 from screens.service import ServiceScreen
 from screens.status import StatusScreen
 from screens.ticket import TicketScreen
@@ -36,7 +37,7 @@ from screens.widgets import Banner, DevPanel, Header, IdleOverlay, KButton, Kios
 
 log = logging.getLogger(__name__)
 
-KV_FILES = ("widgets", "attract", "identify", "confirm", "service", "ticket", "status",
+KV_FILES = ("widgets", "attract", "identify", "confirm", "service", "photo", "ticket", "status",
             "done", "out_of_service")
 SCREENS: dict[State, type[KioskScreen]] = {
     State.ATTRACT: AttractScreen,
@@ -44,6 +45,7 @@ SCREENS: dict[State, type[KioskScreen]] = {
     State.READING: ReadingScreen,
     State.CONFIRM: ConfirmScreen,
     State.SERVICE: ServiceScreen,
+    State.PHOTO: PhotoScreen,
     State.TICKET: TicketScreen,
     State.DONE: DoneScreen,
     State.STATUS: StatusScreen,
@@ -104,7 +106,8 @@ class KioskApp(App):
             column.add_widget(self._build_dev_panel())
         root.add_widget(column)
         self.overlay = IdleOverlay()
-        Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key_down)
+        Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key_down,
+                    on_textinput=self._on_textinput)
         self.controller.subscribe(self._on_flow_change, self._on_wipe)
         return root
 
@@ -119,7 +122,7 @@ class KioskApp(App):
         if self.maintenance is not None:
             self.maintenance.shutdown()
         Window.unbind(size=self._rescale, on_touch_down=self._on_any_touch,
-                      on_key_down=self._on_key_down)
+                      on_key_down=self._on_key_down, on_textinput=self._on_textinput)
 
     def _rescale(self, *_a: Any) -> None:
         self.s = Window.width / DESIGN_WIDTH
@@ -172,7 +175,21 @@ class KioskApp(App):
         if profile is not None and hasattr(scanner, "inject"):
             scanner.inject(make_card_qr_payload(profile.citizen))
 
+    def _wedge_scanner(self) -> Any:
+        """The keyboard-wedge QR scanner when ``devices.qr_scanner.backend = "keyboard"``."""
+        scanner = self.kiosk.devices.qr_scanner
+        return scanner if getattr(scanner, "backend", "") == "keyboard" else None
+
+    def _on_textinput(self, _win: Any, text: str) -> None:
+        # A keyboard-wedge scanner types its payload: the scanner tells scans from keys.
+        scanner = self._wedge_scanner()
+        if scanner is not None:
+            scanner.feed_text(text)
+
     def _on_key_down(self, _win: Any, key: int, _scancode: int, _text: str, _mods: Any) -> bool:
+        scanner = self._wedge_scanner()
+        if scanner is not None:  # Enter ends a scan; Backspace, arrows, F-keys drop one
+            scanner.feed_key(key, _text, tuple(_mods or ()))
         if not self._dev_panel_enabled():
             return False
         ids = sorted(getattr(self.kiosk.devices.card_reader, "profiles", {}))

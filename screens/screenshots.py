@@ -7,6 +7,7 @@ from hardware.card_reader import AccessKey
 from kiosk import flow as f
 from kiosk.bootstrap import Kiosk
 from kiosk.flow import State
+from kiosk.photo_service import PhotoPhase
 from screens.driver import UiDriver
 from screens.kiosk_app import KioskApp
 
@@ -34,7 +35,7 @@ def walk_screens(drv: UiDriver, language: str):
     yield "confirm", drv.wait_state(State.CONFIRM, 5)
     ctl.send(f.Confirmed())
     yield "service", drv.wait_state(State.SERVICE)
-    ctl.send(f.ServiceChosen(app.kiosk.catalog.services[0].code, "elderly"))
+    yield from _photo_step(drv, app.kiosk.catalog.services[0].code)
     yield "ticket", drv.pump(5, lambda: ctl.flow.session.printed)
     ctl.send(f.Finish())
     yield "done", drv.wait_state(State.DONE)
@@ -52,6 +53,31 @@ def walk_screens(drv: UiDriver, language: str):
     ctl.send(f.Fault("screenshot"))
     yield "out_of_service", drv.wait_state(State.OUT_OF_SERVICE)
     ctl.send(f.Cancel())
+
+
+def _photo_step(drv: UiDriver, service_code: str):
+    """Choose ``service_code`` with the photo step (shown even where photo.enabled is off),
+    photograph the demo clip's citizen, show the live and the review view, accept."""
+    ctl = drv.app.controller
+    saved = ctl.flow.photo_services
+    ctl.flow.photo_services = saved | {service_code}
+    camera = drv.app.kiosk.devices.camera
+    camera.close()  # restart the demo clip: the citizen walks in from the side
+    camera.open()
+
+    def phase(*phases: PhotoPhase) -> bool:
+        view = ctl.photo_view
+        return view is not None and view.phase in phases
+
+    try:
+        ctl.send(f.ServiceChosen(service_code, "elderly"))
+        drv.wait_state(State.PHOTO)
+        yield "photo", drv.pump(10, lambda: phase(PhotoPhase.LIVE) and ctl.photo_view.face_present)
+        yield "photo_review", drv.pump(30, lambda: phase(PhotoPhase.REVIEW, PhotoPhase.OFFER_COUNTER))
+        drv.app.screens[State.PHOTO].accept()
+        drv.wait_state(State.TICKET, 5)
+    finally:
+        ctl.flow.photo_services = saved
 
 
 def capture_all(kiosk: Kiosk, out_dir: Path, languages: tuple[str, ...] = ("vi", "en")) -> list[Path]:
