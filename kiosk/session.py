@@ -51,12 +51,14 @@ class Session:
     def ticket_flags(self) -> tuple[str, ...]:
         """What counter staff must check, as flags without personal data (field names
         only): ``mismatch.<field>`` (QR and chip disagree), ``corrections`` (the citizen
-        flagged wrong data), ``card_expired``."""
+        flagged wrong data), ``card_expired``, ``chip_check_failed``."""
         flags = [f"mismatch.{name}" for name in self.mismatches]
         if self.corrections:
             flags.append("corrections")
         if self.card_expired:
             flags.append("card_expired")
+        if self.chip_authenticity_failed:
+            flags.append("chip_check_failed")
         return tuple(flags)
 
     def store_photo(self, photo: AcceptedPhoto) -> None:

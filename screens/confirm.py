@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 
+from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -11,8 +12,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk import flow as f
 from kiosk.citizen import Citizen, mask_id
 from kiosk.flow import Flow
+from kiosk.identity import message, mismatch_message_keys
 from kiosk.messages import N_
 from screens.base import KioskScreen
+from screens.vn_keyboard import VnKeyboard
 
 
 #: (field, label msgid) in the order shown
@@ -36,10 +39,16 @@ class FieldRow(ButtonBehavior, BoxLayout):
     value = StringProperty("")
     flagged = BooleanProperty(False)
     field_name = StringProperty("")
+    corrected = StringProperty("")   # what the citizen typed as the right value (optional)
+    corrected_caption = StringProperty("")
+    editing = BooleanProperty(False)
 
 
 class ConfirmScreen(KioskScreen):
     correcting = BooleanProperty(False)
+    editing = StringProperty("")       # field whose right value is being typed ("" = none)
+    editing_label = StringProperty("")
+    editing_text = StringProperty("")  # what has been typed for that field
     show_id = BooleanProperty(False)
     has_portrait = BooleanProperty(False)
 
@@ -48,6 +57,7 @@ class ConfirmScreen(KioskScreen):
         self._citizen: Citizen | None = None
         self._portrait_key: int | None = None
         self._rows_for: tuple[int, bool, str] | None = None
+        self._keyboard: VnKeyboard | None = None
 
     def _value(self, c: Citizen, name: str) -> str:
         if name == "id_number":
@@ -69,14 +79,21 @@ class ConfirmScreen(KioskScreen):
             self.ids.source.text = self._("Read from the chip of your card.")
         else:
             self.ids.source.text = self._("From the QR code on your card (the chip was not read).")
+        lines = []
         if sess.chip_authenticity_failed:
-            self.ids.mismatch_banner.text = self._(
-                "The security check of this card's chip failed. Staff will check your card at the counter.")
-        elif sess.mismatches:
-            self.ids.mismatch_banner.text = self._(
-                "The QR code and the chip of this card do not agree. Staff will check this with you.")
+            lines.append(self._(
+                "The security check of this card's chip failed. Staff will check your card at the counter."))
+        if sess.mismatches:
+            lines.append(self._(
+                "The QR code and the chip of this card do not agree. Staff will check this with you."))
+            # name each field that differs (the sentences come with the identity rules)
+            lines += [message(k, lang_of(self)) for k in mismatch_message_keys(sess.mismatches)]
+        self.ids.mismatch_banner.text = "\n".join(lines)
+        if sess.card_expired:
+            text = self._("This card expired on {date}. You can still continue: choose the card exchange service on the next screen.")  # noqa: E501 - one literal for the extractor
+            self.ids.expiry_banner.text = text.format(date=c.date_of_expiry)
         else:
-            self.ids.mismatch_banner.text = ""
+            self.ids.expiry_banner.text = ""
         self._set_portrait(sess.portrait_jpeg)
         key = (id(c), self.show_id, lang_of(self))
         if key != self._rows_for:  # rebuild only when what is shown changes
@@ -89,6 +106,7 @@ class ConfirmScreen(KioskScreen):
     def _fill_rows(self) -> None:
         c = self._citizen
         flagged = {r.field_name for r in self.ids.rows.children if r.flagged}
+        typed = {r.field_name: r.corrected for r in self.ids.rows.children if r.corrected}
         self.ids.rows.clear_widgets()
         if c is None:
             return
@@ -96,7 +114,10 @@ class ConfirmScreen(KioskScreen):
             value = self._value(c, name)
             if not value:
                 continue
-            row = FieldRow(label=self._(label), value=value, field_name=name, flagged=name in flagged)
+            row = FieldRow(label=self._(label), value=value, field_name=name, flagged=name in flagged,
+                           editing=name == self.editing, corrected=typed.get(name, ""))
+            if row.corrected:
+                row.corrected_caption = self._("Correct value: {value}").format(value=row.corrected)
             row.bind(on_release=self._row_tapped)
             self.ids.rows.add_widget(row)
 
@@ -116,8 +137,56 @@ class ConfirmScreen(KioskScreen):
             self.has_portrait = False
 
     def _row_tapped(self, row: FieldRow) -> None:
-        if self.correcting:
-            row.flagged = not row.flagged
+        # Tapping a detail flags it and opens the keyboard for the right value (optional);
+        # "Not wrong" in the editor removes the flag again: no accidental un-flagging.
+        if not self.correcting:
+            return
+        row.flagged = True
+        self.edit_field(row.field_name)
+
+    def _rows_by_field(self) -> dict[str, FieldRow]:
+        return {r.field_name: r for r in self.ids.rows.children}
+
+    def edit_field(self, name: str) -> None:
+        """Open the Vietnamese keyboard for the flagged field ``name``."""
+        row = self._rows_by_field().get(name)
+        if row is None:
+            return
+        self.editing = name
+        self.editing_label = row.label
+        for r in self.ids.rows.children:
+            r.editing = r is row
+        self.keyboard().set_text(row.corrected)
+        Clock.schedule_once(lambda _dt: self.ids.scroll.scroll_to(row, animate=False), 0)
+        self.editing_text = row.corrected
+
+    def keyboard(self) -> VnKeyboard:
+        """The confirm screen's Vietnamese keyboard (made on first use)."""
+        if self._keyboard is None:
+            self._keyboard = VnKeyboard(on_text=self._typed)
+        if self._keyboard.parent is None:  # only while typing: a hidden widget still takes touches
+            self.ids.keyboard_box.add_widget(self._keyboard)
+        return self._keyboard
+
+    def _typed(self, text: str) -> None:
+        self.editing_text = text
+        row = self._rows_by_field().get(self.editing)
+        if row is not None:
+            row.corrected = text
+            row.corrected_caption = self._("Correct value: {value}").format(value=text) if text else ""
+
+    def close_editor(self, unflag: bool = False) -> None:
+        """Close the keyboard; ``unflag``: the detail is not wrong after all."""
+        row = self._rows_by_field().get(self.editing)
+        if row is not None:
+            row.editing = False
+            if unflag:
+                row.flagged = False
+                row.corrected = row.corrected_caption = ""
+        self.editing = ""
+        self.editing_text = ""
+        if self._keyboard is not None and self._keyboard.parent is not None:
+            self._keyboard.parent.remove_widget(self._keyboard)
 
     def toggle_id(self) -> None:
         self.show_id = not self.show_id
@@ -126,19 +195,27 @@ class ConfirmScreen(KioskScreen):
     def toggle_correcting(self) -> None:
         self.correcting = not self.correcting
         if not self.correcting:
+            self.close_editor()
             for r in self.ids.rows.children:
                 r.flagged = False
+                r.corrected = r.corrected_caption = ""
 
     def confirm(self) -> None:
         if not self.correcting:
             self.send(f.Confirmed())
             return
-        fields = tuple(r.field_name for r in reversed(self.ids.rows.children) if r.flagged)
-        if fields:
-            self.send(f.CorrectionsRequested(fields))
+        rows = [r for r in reversed(self.ids.rows.children) if r.flagged]
+        if rows:
+            self.close_editor()
+            values = tuple((r.field_name, r.corrected) for r in rows if r.corrected.strip())
+            self.send(f.CorrectionsRequested(tuple(r.field_name for r in rows), values))
 
     def reset(self) -> None:
         self._citizen = None
+        self.close_editor()
+        if self._keyboard is not None:
+            self._keyboard.set_text("")
+        self.ids.expiry_banner.text = ""
         self.correcting = False
         self.show_id = False
         self.ids.rows.clear_widgets()

@@ -18,7 +18,8 @@ from typing import Callable, Iterable
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from screens.widgets import KButton
+from kiosk.messages import N_
+from screens.widgets import KButton, load_kv
 
 #: tone key name -> combining mark
 TONES: dict[str, str] = {
@@ -172,6 +173,15 @@ def compose(keys: Iterable[str], text: str = "") -> str:
 
 
 # -- the widget ------------------------------------------------------------------------
+def _tr(text: str) -> str:
+    """Translate a key label with the running app's translator (untranslated without one)."""
+    from kivy.app import App
+
+    app = App.get_running_app()
+    tr = getattr(app, "tr", None)
+    return tr._(text) if tr is not None else text
+
+
 LETTER_ROWS: tuple[str, ...] = (
     "1234567890",
     "qwertyuiop",
@@ -189,6 +199,7 @@ class VnKeyboard(BoxLayout):
     shift = BooleanProperty(False)
 
     def __init__(self, on_text: Callable[[str], None] | None = None, **kw: object) -> None:
+        load_kv("vn_keyboard")  # before super().__init__: the kv rule builds the rows
         super().__init__(**kw)
         self._composer = VnComposer()
         self.on_text_cb = on_text
@@ -202,9 +213,10 @@ class VnKeyboard(BoxLayout):
                 for name, label in TONE_LABELS.items():
                     self._key(line, tone_key(name), label, tone=True)
         bottom = self.ids.row_bottom
-        self._key(bottom, SHIFT, "⇧", size_hint_x=1.4)
-        self._key(bottom, SPACE, "", size_hint_x=5)
-        self._key(bottom, DEL, "⌫", size_hint_x=1.6)
+        # words, not symbols: the kiosk font has no ⇧ / ⌫ glyphs, and words are clearer
+        self._key(bottom, SHIFT, "Aa", size_hint_x=1.4)
+        self._key(bottom, SPACE, _tr(N_("space")), size_hint_x=5)
+        self._key(bottom, DEL, _tr(N_("Delete")), size_hint_x=1.8)
 
     def _key(self, line: BoxLayout, key: str, label: str, *, tone: bool = False,
               size_hint_x: float = 1.0) -> None:
@@ -225,11 +237,18 @@ class VnKeyboard(BoxLayout):
         self._composer = VnComposer(text)
         self.text = self._composer.text
         self.shift = False
+        self.relabel()
 
     def on_shift(self, _inst: object, value: bool) -> None:
         for key, btn in self.keys.items():
             if len(key) == 1 and key.isalpha():
                 btn.text = key.upper() if value else key
+        self.keys[SHIFT].primary = value  # shows that the next letter is a capital
+
+    def relabel(self) -> None:
+        """Label the word keys in the current language (after a language switch)."""
+        self.keys[SPACE].text = _tr(N_("space"))
+        self.keys[DEL].text = _tr(N_("Delete"))
 
 
 class VnKey(KButton):
