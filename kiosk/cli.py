@@ -45,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.root.handlers:  # libraries (Kivy) set their own loggers to INFO
+        handler.setLevel(args.log_level)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

@@ -111,7 +111,11 @@ class KioskController:
         self.card_reader.add_listener(self._on_card_event)
         self.qr_scanner.add_listener(self._on_qr_event)
         self.printer.add_listener(self._on_printer_event)
-        if self.card_reader.card_present():
+        self.devices_opened()
+
+    def devices_opened(self) -> None:
+        """Report a card that already lies on the reader (call again after opening late)."""
+        if self.card_reader.is_open and self.card_reader.card_present() and not self.flow.card_present:
             self.dispatcher.post(lambda: self.send(f.CardPresent()))
 
     def stop(self) -> None:
@@ -171,7 +175,7 @@ class KioskController:
                 self._submit(self.card_reader.read_card, eff.key, ok=f.CardReadOk,
                              fail=lambda e: f.CardReadFailed(error_code(e, CARD_ERROR_CODES, "read_error")))
             elif isinstance(eff, f.IssueTicket):
-                self._submit(self.issuer.issue, eff.service_code, eff.priority_group,
+                self._submit(self.issuer.issue, eff.service_code, eff.priority_group, eff.flags,
                              ok=f.TicketIssued, fail=lambda e: f.TicketIssueFailed(type(e).__name__))
             elif isinstance(eff, f.PrintTicket):
                 self._submit(self._print, eff.ticket, ok=lambda _: f.PrintFinished(""),

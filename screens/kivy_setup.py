@@ -9,6 +9,7 @@ def configure_kivy(width: int, height: int, *, kivy_home: str | None = None) -> 
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # our logging config decides what shows
     if kivy_home:
         os.environ.setdefault("KIVY_HOME", kivy_home)
     from kivy.config import Config

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   libgl1 libegl1 libgl1-mesa-dri      # Kivy's SDL2 offscreen/OpenGL
+  libmtdev1                           # multi-touch screens (Kivy's mtdev input)
   libpcsclite-dev pcscd pcsc-tools    # pyscard build + PC/SC daemon
   vsmartcard-vpcd                     # virtual smart-card reader driver for pcscd
   python3-venv python3-dev gcc swig   # venv + building pyscard from source

@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +19,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--exit-after-first-frame", action="store_true",
                    help="print the time to the first frame of the attract screen and exit (benchmark)")
     p.set_defaults(func=run)
+
+
+def report_failed(failed: dict[str, Exception]) -> None:
+    for kind, exc in failed.items():
+        print(f"warning: {kind} unavailable: {exc}", file=sys.stderr)
+
+
+def open_in_background(kiosk: object, dispatcher: object) -> None:
+    """Open every device; failures become maintenance alerts (on the UI thread)."""
+    failed = kiosk.open_devices()
+    report_failed(failed)
+
+    def done() -> None:
+        for kind in failed:
+            kiosk.controller.raise_alert(kind, "unavailable")
+        kiosk.controller.devices_opened()
+
+    dispatcher.post(done)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,18 +57,22 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.dispatch import KivyDispatcher
     from screens.kiosk_app import KioskApp
 
-    kiosk = build(cfg, KivyDispatcher())
-    failed = kiosk.open_devices()
-    for kind, exc in failed.items():
-        print(f"warning: {kind} unavailable: {exc}", file=sys.stderr)
+    dispatcher = KivyDispatcher()
+    kiosk = build(cfg, dispatcher)
     try:
         if args.screenshot_dir:
+            report_failed(kiosk.open_devices())
             from screens.screenshots import capture_all
 
             paths = capture_all(kiosk, Path(args.screenshot_dir))
             print(f"{len(paths)} screenshots in {args.screenshot_dir}")
             return 0
         app = KioskApp(kiosk)
+        # Devices open on a worker once the window is up (camera drivers, pcscd and the
+        # printer may take seconds); their events only start after the controller listens.
+        app.bind(on_start=lambda *_a: threading.Thread(
+            target=open_in_background, args=(kiosk, dispatcher), name="open-devices",
+            daemon=True).start())
         if args.exit_after_first_frame:
             from kivy.clock import Clock
             from kivy.core.window import Window
