@@ -18,9 +18,9 @@ from typing import Any, Iterable
 from PIL import Image
 
 from hardware.printer import PaperState, PrinterStatus, TicketJob
-from hardware.ticket_layout import (PAPER_DOTS, Block, PrinterText, layout_ticket,
-                                    place_centred, qr_height, qr_image, render_ticket,
-                                    stack)
+from hardware.ticket_layout import PAPER_DOTS, layout_ticket, render_ticket
+from hardware.ticket_raster import (Block, PrinterText, centred_crop, ink_columns,
+                                    place_centred, qr_height, qr_image, stack)
 
 # Real-time and in-order status requests (Epson ESC/POS, implemented by most clones).
 DLE_EOT = b"\x10\x04"
@@ -164,8 +164,6 @@ def _send_raster(p: Any, image: Image.Image, profile: PrinterProfile, *, centred
     carries far less.
     """
     import numpy as np
-
-    from hardware.ticket_layout import centred_crop, ink_columns
 
     ink = ink_columns(image)
     if ink is None:

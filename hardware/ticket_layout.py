@@ -9,7 +9,7 @@ citizen sees is what the printer prints.
 The ticket is built as three sections — everything above the QR code, the QR code, and
 everything below it — so that an encoder for a printer with native QR support can send
 the two text sections and put a ``GS ( k`` command between them (~150 bytes instead of
-~8 KB of image). Each text section is a list of :class:`Block`\ s: raster strips, and
+~8 KB of image). Each text section is a list of blocks (:class:`Block`): raster strips, and
 lines of ASCII (the ticket number, the time) that the printer draws with its own font
 (``GS !`` magnification) — a few bytes instead of kilobytes of raster. The preview draws
 those lines with the bundled font in the cell the printer would use, and centred raster
@@ -18,7 +18,6 @@ crop puts them, so preview and paper agree dot for dot outside the printer-font 
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,84 +26,14 @@ from typing import Iterable
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from hardware.printer import TicketJob
+from hardware.ticket_raster import (CELL_W, FONT_BOLD, FONT_DIR, FONT_REGULAR,  # noqa: F401
+                                    QR_EC_LEVEL, Block, PrinterText, QrSpec, TicketLayoutError,
+                                    centred_crop, draw_printer_text, ink_columns, place_centred,
+                                    qr_height, qr_image, render_blocks, stack, to_1bit)
+from hardware.ticket_raster import load_font as _font
 
 #: Paper width in millimetres -> printable width in dots at 203 dpi.
 PAPER_DOTS: dict[int, int] = {58: 384, 80: 576}
-
-FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
-FONT_REGULAR = "Roboto-Regular.ttf"
-FONT_BOLD = "Roboto-Bold.ttf"
-
-#: QR error correction used for both the image and the native command (M: survives a
-#: crease or a smudge on thermal paper, still small for a short URL).
-QR_EC_LEVEL = "M"
-
-#: The printer's own font (ESC/POS Font A): a character cell is 12 x 24 dots, and
-#: ``GS !`` magnifies it 1-8 times in each direction.
-CELL_W, CELL_H = 12, 24
-MAX_MAG = 8
-
-# Anti-aliased grey below this value becomes a printed dot. A little above mid-grey,
-# because thermal heads print thin strokes lighter than they look on screen.
-_INK_THRESHOLD = 160
-
-
-_LUT_1BIT = [255 if v >= _INK_THRESHOLD else 0 for v in range(256)]
-
-
-class TicketLayoutError(ValueError):
-    """The ticket cannot be laid out (unknown paper width, missing font)."""
-
-
-@dataclass(frozen=True)
-class QrSpec:
-    """The ticket's QR code: payload, module size in dots and error-correction level."""
-
-    payload: str
-    module_dots: int
-    ec_level: str = QR_EC_LEVEL
-
-
-@dataclass(frozen=True)
-class PrinterText:
-    """A centred line of printable ASCII drawn by the printer's font (Font A, ``GS !``)."""
-
-    text: str
-    width_mag: int = 1
-    height_mag: int = 1
-    bold: bool = False
-
-    def __post_init__(self) -> None:
-        if not all(0x20 <= ord(c) < 0x7F for c in self.text):
-            raise TicketLayoutError("printer text must be printable ASCII (Vietnamese is raster)")
-        if not (1 <= self.width_mag <= MAX_MAG and 1 <= self.height_mag <= MAX_MAG):
-            raise TicketLayoutError(f"GS ! magnification must be 1..{MAX_MAG}")
-
-    @property
-    def width(self) -> int:
-        return len(self.text) * CELL_W * self.width_mag
-
-    @property
-    def height(self) -> int:
-        return CELL_H * self.height_mag
-
-
-@dataclass(frozen=True)
-class Block:
-    """One step of a section, top to bottom: a raster strip or a line of printer text.
-
-    ``image`` is a 1-bit strip as wide as the paper. In a ``centred`` strip the ink sits
-    where the printer puts a byte-wide crop of it under ``ESC a 1``; other strips are
-    sent from the left edge, trimmed after their last inked byte.
-    """
-
-    image: Image.Image | None = None
-    centred: bool = False
-    text: PrinterText | None = None
-
-    @property
-    def height(self) -> int:
-        return self.text.height if self.text is not None else self.image.height
 
 
 @dataclass(frozen=True)
@@ -147,16 +76,6 @@ _SCALES: dict[int, _Scale] = {
     58: _Scale(margin=12, centre=20, label=19, number_max=140, service=24, service_en=19,
                row=19, small=15, gap=10, qr_module=5, number_mag=6),
 }
-
-
-@functools.lru_cache(maxsize=64)
-def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    # Cached because loading a TTF costs ~1 ms and a ticket uses ~10 sizes.
-    path = FONT_DIR / name
-    try:
-        return ImageFont.truetype(str(path), size)
-    except OSError as exc:
-        raise TicketLayoutError(f"ticket font {path} cannot be loaded: {exc}") from exc
 
 
 class _Canvas:
@@ -260,75 +179,9 @@ class _Canvas:
                 out.append(Block(text=item))
                 continue
             img, centred = item
-            bits = _to_1bit(img)
+            bits = to_1bit(img)
             out.append(Block(place_centred(bits) if centred else bits, centred))
         return tuple(out)
-
-
-def ink_columns(img: Image.Image) -> tuple[int, int] | None:
-    """``[x0, x1)`` of the inked columns of a 1-bit image, or ``None`` if it is blank."""
-    import numpy as np
-
-    cols = np.flatnonzero(~np.asarray(img, dtype=bool).all(axis=0))
-    return (int(cols[0]), int(cols[-1]) + 1) if cols.size else None
-
-
-def centred_crop(width: int, ink: tuple[int, int]) -> tuple[int, int]:
-    """Where a printer centring (``ESC a 1``) an image ``ink`` wide, padded to whole
-    bytes, puts it on paper ``width`` dots wide: ``[x0, x0 + bytes * 8)``."""
-    w8 = -(-(ink[1] - ink[0]) // 8) * 8
-    x0 = (width - w8) // 2
-    return x0, x0 + w8
-
-
-def place_centred(img: Image.Image) -> Image.Image:
-    """``img`` (1-bit, paper-wide) with its ink moved where the printer centres it."""
-    ink = ink_columns(img)
-    if ink is None:
-        return img
-    x0, _ = centred_crop(img.width, ink)
-    out = Image.new("1", img.size, 1)
-    out.paste(img.crop((ink[0], 0, ink[1], img.height)), (x0, 0))
-    return out
-
-
-def draw_printer_text(text: PrinterText) -> Image.Image:
-    """Preview of a printer-font line: the bundled bold/regular font, ink centred in the
-    cells the printer fills (``len * 12 * w`` by ``24 * h`` dots)."""
-    w, h = text.width, text.height
-    name = FONT_BOLD if text.bold else FONT_REGULAR
-    # Font A capitals and digits are ~17 of the cell's 24 dots tall and ~10 of 12 wide.
-    size = max(8, int(h * 0.98))
-    font = _font(name, size)
-    while size > 8 and font.getlength(text.text) > w * 0.92:
-        size = int(size * 0.95)
-        font = _font(name, size)
-    img = Image.new("L", (w, h), 255)
-    left, top, right, bottom = font.getbbox(text.text)
-    ImageDraw.Draw(img).text(((w - (right - left)) / 2 - left, (h - (bottom - top)) / 2 - top),
-                             text.text, font=font, fill=0)
-    return _to_1bit(img)
-
-
-def render_blocks(blocks: Iterable[Block], width: int, *, printer_text: bool = True) -> Image.Image:
-    """Stack ``blocks`` into the section's picture; printer text is drawn with the bundled
-    font (or left blank with ``printer_text=False``, as the test decoder sees it)."""
-    blocks = list(blocks)
-    out = Image.new("1", (width, max(sum(b.height for b in blocks), 1)), 1)
-    y = 0
-    for b in blocks:
-        if b.text is not None:
-            if printer_text:
-                out.paste(draw_printer_text(b.text), ((width - b.text.width) // 2, y))
-        else:
-            out.paste(b.image, (0, y))
-        y += b.height
-    return out
-
-
-def _to_1bit(img: Image.Image) -> Image.Image:
-    # A fixed threshold, not dithering: dithered text edges look fuzzy on a thermal head.
-    return img.point(_LUT_1BIT, mode="1")
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> Iterable[str]:
@@ -370,36 +223,6 @@ def _wait_text(job: TicketJob) -> str | None:
     low, high = job.wait_minutes
     unit = "phút" if job.language != "en" else "min"
     return f"{low}–{high} {unit}" if high > low else f"~{low} {unit}"
-
-
-def qr_image(spec: QrSpec) -> Image.Image:
-    """The QR code as a 1-bit image with a 4-module quiet zone, ``module_dots`` per module."""
-    import qrcode  # imported here: only needed when a QR is drawn
-    from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
-
-    ec = {"L": ERROR_CORRECT_L, "M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q,
-          "H": ERROR_CORRECT_H}[spec.ec_level]
-    code = qrcode.QRCode(error_correction=ec, border=4, box_size=1)
-    code.add_data(spec.payload.encode("utf-8"))
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    n = len(matrix)
-    small = Image.new("1", (n, n), 1)
-    small.putdata([0 if cell else 1 for row in matrix for cell in row])
-    return small.resize((n * spec.module_dots, n * spec.module_dots), Image.NEAREST)
-
-
-def qr_height(spec: QrSpec) -> int:
-    """Height in dots of :func:`qr_image` (quiet zones included), without drawing it."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_H, ERROR_CORRECT_L, ERROR_CORRECT_M, ERROR_CORRECT_Q
-
-    ec = {"L": ERROR_CORRECT_L, "M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q,
-          "H": ERROR_CORRECT_H}[spec.ec_level]
-    code = qrcode.QRCode(error_correction=ec, border=4, box_size=1)
-    code.add_data(spec.payload.encode("utf-8"))
-    version = code.best_fit()  # no mask search: only the size is needed
-    return (17 + 4 * version + 8) * spec.module_dots
 
 
 def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
@@ -503,17 +326,6 @@ def _number_text(number: str, mag: int, inner: int) -> PrinterText | None:
     if width_mag < 2:
         return None
     return PrinterText(number, width_mag, mag, bold=True)
-
-
-def stack(images: Iterable[Image.Image], width: int) -> Image.Image:
-    """Stack 1-bit images vertically, centred, on white paper ``width`` dots wide."""
-    parts = [im.convert("1") for im in images]
-    out = Image.new("1", (width, sum(p.height for p in parts) or 1), 1)
-    y = 0
-    for part in parts:
-        out.paste(part, ((width - part.width) // 2, y))
-        y += part.height
-    return out
 
 
 def render_ticket(job: TicketJob, paper_mm: int = 80, *, native_qr: bool = False,
