@@ -86,9 +86,9 @@ def test_demo_clip_to_accepted_photo_then_ticket(photo_ui: Any) -> None:
     tex = screen.ids.preview.texture
     assert tex is not None and tuple(tex.size) == (648, 720)  # the middle of the 1280x720 frame
     assert ui.pump(20, lambda: in_phase(ui, PhotoPhase.REVIEW))
-    # guided first (the clip starts off to the side), then the countdown, then the check
-    assert seen[0] in ("move_closer", "move_right", "no_face")
-    assert seen.index("countdown") < seen.index("review")  # "checking" may be coalesced away
+    # guided first (the clip starts off to the side), the portrait last; the views in
+    # between (hold, countdown, checking) may be coalesced away when the UI thread is slow
+    assert seen[0] in ("move_closer", "move_right", "no_face") and seen[-1] == "review"
     ui.pump(0.1)
     assert footer_ids(ui) == ["btn_retake", "btn_accept"]
     assert tuple(screen.ids.portrait.texture.size) == (533, 800)
