@@ -64,6 +64,7 @@ class TicketJob:
     qr_payload: str = ""
     masked_id: str = ""
     reprint: bool = False
+    flags: tuple[str, ...] = ()  # for counter staff (QR/chip mismatch, corrections…), no personal data
 
 
 class TicketPrinter(Device[PrinterStatus]):

@@ -60,10 +60,12 @@ class Ticket:
     wait_minutes: tuple[int, int] | None = None
     counter_group: str = ""
     follow_code: str = ""                  # what the ticket's QR carries
+    flags: tuple[str, ...] = ()            # for counter staff (Session.ticket_flags): no personal data
 
 
 class TicketIssuer(Protocol):
-    def issue(self, service_code: str, priority_group: str = "") -> Ticket: ...
+    def issue(self, service_code: str, priority_group: str = "",
+              flags: tuple[str, ...] = ()) -> Ticket: ...
 
     def record_print(self, ticket: Ticket, error: str = "") -> None: ...
 
@@ -76,11 +78,13 @@ class LocalTicketIssuer:
         self.store = store
         self.kiosk_id = kiosk_id
 
-    def issue(self, service_code: str, priority_group: str = "") -> Ticket:
+    def issue(self, service_code: str, priority_group: str = "",
+              flags: tuple[str, ...] = ()) -> Ticket:
         service = self.catalog.get(service_code)
-        stored = self.store.next_ticket(service.prefix, service.code, priority_group)
+        stored = self.store.next_ticket(service.prefix, service.code, priority_group, flags)
         follow = f"{self.kiosk_id}/{stored.issued_at:%Y%m%d}/{stored.number}"
-        return Ticket(stored.number, service, priority_group, stored.issued_at, follow_code=follow)
+        return Ticket(stored.number, service, priority_group, stored.issued_at, follow_code=follow,
+                      flags=tuple(flags))
 
     def record_print(self, ticket: Ticket, error: str = "") -> None:
         self.store.mark_printed(ticket.number, error)
@@ -104,4 +108,5 @@ def ticket_job(ticket: Ticket, *, language: str, centre_name: str, masked_id: st
         qr_payload=ticket.follow_code,
         masked_id=masked_id,
         reprint=reprint,
+        flags=ticket.flags,
     )

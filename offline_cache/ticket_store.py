@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS ticket (
     priority_group TEXT NOT NULL DEFAULT '',
     issued_at      TEXT NOT NULL,
     print_state    TEXT NOT NULL DEFAULT 'pending',  -- pending / printed / failed:<code>
+    flags          TEXT NOT NULL DEFAULT '',          -- space-separated, for counter staff
     UNIQUE (day, prefix, seq)
 );
 """
@@ -53,11 +54,15 @@ class TicketStore:
         self._lock = threading.Lock()
         self._conn = connect(path)
         self._conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(ticket)")}
+        if "flags" not in columns:  # a store made before ticket flags existed
+            self._conn.execute("ALTER TABLE ticket ADD COLUMN flags TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self._conn.close()
 
-    def next_ticket(self, prefix: str, service_code: str, priority_group: str = "") -> StoredTicket:
+    def next_ticket(self, prefix: str, service_code: str, priority_group: str = "",
+                    flags: tuple[str, ...] = ()) -> StoredTicket:
         """Allocate and record the next number for ``prefix`` today (e.g. ``A012``)."""
         day = self._today().isoformat()
         issued = self._now()
@@ -71,14 +76,22 @@ class TicketStore:
                 number = f"{prefix}{seq:03d}"
                 self._conn.execute(
                     "INSERT INTO ticket (day, prefix, seq, number, service_code, priority_group,"
-                    " issued_at) VALUES (?,?,?,?,?,?,?)",
-                    (day, prefix, seq, number, service_code, priority_group, issued.isoformat()))
+                    " issued_at, flags) VALUES (?,?,?,?,?,?,?,?)",
+                    (day, prefix, seq, number, service_code, priority_group, issued.isoformat(),
+                     " ".join(flags)))
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise StoreError(f"cannot record ticket: {exc}") from exc
         return StoredTicket(number, service_code, prefix, seq, priority_group, issued)
+
+    def flags_of(self, number: str) -> tuple[str, ...]:
+        """The counter-staff flags recorded with today's ticket ``number``."""
+        with self._lock:
+            row = self._conn.execute("SELECT flags FROM ticket WHERE day=? AND number=?",
+                                     (self._today().isoformat(), number)).fetchone()
+        return tuple(row[0].split()) if row and row[0] else ()
 
     def mark_printed(self, number: str, error: str = "") -> None:
         """Record the print outcome of today's ticket ``number``."""
