@@ -37,7 +37,9 @@ def test_fault_reprint_and_close(ui: Any, tmp_path: Path) -> None:
     printer.fault = PaperOut("no paper")
     ui.tap("btn_ticket")  # a walk-in ticket; the printer is out of paper
     assert ui.wait_state(State.SERVICE)
-    ui.tap(ui.screen.ids.services.children[-1])
+    # a service without the photo step goes straight to the ticket
+    ui.tap(next(b for b in ui.screen.ids.services.children
+                if getattr(b, "service_code", "") == "vneid"))
     assert ui.pump(5, lambda: app.controller.flow.session.print_error == "paper_out")
     number = app.controller.flow.session.ticket.number
 
