@@ -20,8 +20,6 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-import numpy as np
-
 from hardware.camera import Camera
 from kiosk.dispatch import Dispatcher
 from kiosk.photo.messages import Message, message
@@ -29,6 +27,7 @@ from kiosk.photo.session import AcceptedPhoto
 from kiosk.photo.settings import PhotoSettings
 
 if TYPE_CHECKING:  # the analysis pulls in OpenCV and the model runtime: load it on first use
+    import numpy as np
     from kiosk.photo.analysis import PhotoAnalyzer
     from kiosk.photo.capture import PhotoController
 
@@ -327,10 +326,12 @@ def _default_analyzer(settings: PhotoSettings) -> "PhotoAnalyzer":
     return PhotoAnalyzer(settings, model_factory=model)
 
 
-def preview_crop(image: np.ndarray, aspect: float = 0.9) -> np.ndarray:
+def preview_crop(image: "np.ndarray", aspect: float = 0.9) -> "np.ndarray":
     """The middle of a landscape preview, ``aspect`` = width / height, so the guide fills a
     portrait screen; the width is a multiple of 4 (rows upload to textures unpadded)."""
     h, w = image.shape[:2]
     cw = min(w, int(h * aspect)) // 4 * 4
     x0 = (w - cw) // 2
+    import numpy as np
+
     return np.ascontiguousarray(image[:, x0:x0 + cw])

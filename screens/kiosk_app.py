@@ -96,10 +96,7 @@ class KioskApp(App):
         self.banner = Banner()
         column.add_widget(self.banner)
         self.sm = ScreenManager(transition=NoTransition())
-        for state, cls in SCREENS.items():
-            screen = cls(name=state.value)
-            self.screens[state] = screen
-            self.sm.add_widget(screen)
+        self.screen_for(State.ATTRACT)  # the others are made after the first frame
         column.add_widget(self.sm)
         self.maintenance = MaintenanceEntry(self, header)  # staff: long press on the name, Ctrl+M
         if self._dev_panel_enabled():
@@ -115,6 +112,23 @@ class KioskApp(App):
         self.controller.start()
         self._tick_ev = Clock.schedule_interval(lambda _dt: self.controller.tick(), 0.25)
         self._on_flow_change(self.controller.flow)
+        Clock.schedule_once(self._prewarm_screens, 0.5)
+
+    def screen_for(self, state: State) -> KioskScreen:
+        """The screen of ``state``, created on first use."""
+        screen = self.screens.get(state)
+        if screen is None:
+            screen = SCREENS[state](name=state.value)
+            self.screens[state] = screen
+            self.sm.add_widget(screen)
+        return screen
+
+    def _prewarm_screens(self, _dt: float = 0) -> None:
+        """Create one missing screen per frame, so start-up and the first tap stay quick."""
+        missing = [s for s in SCREENS if s not in self.screens]
+        if missing:
+            self.screen_for(missing[0])
+            Clock.schedule_once(self._prewarm_screens, 0)
 
     def on_stop(self) -> None:
         if self._tick_ev is not None:
@@ -236,7 +250,7 @@ class KioskApp(App):
         if sess.large_text != self.large_text:
             self.large_text = sess.large_text
             self._rescale()
-        screen = self.screens[flow.state]
+        screen = self.screen_for(flow.state)
         if self.sm.current != flow.state.value:
             self.sm.current = flow.state.value
         try:

@@ -7,9 +7,8 @@ worker through the controller) and sends commands; the sentences come from
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, StringProperty
 
@@ -17,6 +16,9 @@ from kiosk import flow as f
 from kiosk.flow import Flow
 from kiosk.photo_service import PhotoPhase, PhotoView
 from screens.base import KioskScreen
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: buttons shown in the footer per phase, left to right (kv ids)
 BUTTONS: dict[PhotoPhase, tuple[str, ...]] = {
@@ -30,7 +32,7 @@ BUTTONS: dict[PhotoPhase, tuple[str, ...]] = {
 _ALL_BUTTONS = ("btn_back", "btn_skip", "btn_retake", "btn_accept", "btn_try_again", "btn_continue")
 
 
-def bgr_texture(image: np.ndarray, texture: Texture | None = None) -> Texture:
+def bgr_texture(image: "np.ndarray", texture: Texture | None = None) -> Texture:
     """Upload a BGR ``uint8`` image (top row first) into ``texture`` when the size fits,
     else into a new one. UI thread only."""
     h, w = image.shape[:2]
