@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 
-from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -42,6 +41,7 @@ class FieldRow(ButtonBehavior, BoxLayout):
     corrected = StringProperty("")   # what the citizen typed as the right value (optional)
     corrected_caption = StringProperty("")
     editing = BooleanProperty(False)
+    hidden = BooleanProperty(False)  # another detail is being corrected: only that one shows
 
 
 class ConfirmScreen(KioskScreen):
@@ -115,7 +115,8 @@ class ConfirmScreen(KioskScreen):
             if not value:
                 continue
             row = FieldRow(label=self._(label), value=value, field_name=name, flagged=name in flagged,
-                           editing=name == self.editing, corrected=typed.get(name, ""))
+                           editing=name == self.editing, corrected=typed.get(name, ""),
+                           hidden=bool(self.editing) and name != self.editing)
             if row.corrected:
                 row.corrected_caption = self._("Correct value: {value}").format(value=row.corrected)
             row.bind(on_release=self._row_tapped)
@@ -156,8 +157,9 @@ class ConfirmScreen(KioskScreen):
         self.editing_label = row.label
         for r in self.ids.rows.children:
             r.editing = r is row
+            r.hidden = r is not row  # the keyboard needs the room; one detail at a time
         self.keyboard().set_text(row.corrected)
-        Clock.schedule_once(lambda _dt: self.ids.scroll.scroll_to(row, animate=False), 0)
+        self.ids.scroll.scroll_y = 1
         self.editing_text = row.corrected
 
     def keyboard(self) -> VnKeyboard:
@@ -178,6 +180,8 @@ class ConfirmScreen(KioskScreen):
     def close_editor(self, unflag: bool = False) -> None:
         """Close the keyboard; ``unflag``: the detail is not wrong after all."""
         row = self._rows_by_field().get(self.editing)
+        for r in self.ids.rows.children:
+            r.hidden = False
         if row is not None:
             row.editing = False
             if unflag:

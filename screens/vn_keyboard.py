@@ -240,10 +240,9 @@ class VnKeyboard(BoxLayout):
         self.relabel()
 
     def on_shift(self, _inst: object, value: bool) -> None:
-        for key, btn in self.keys.items():
-            if len(key) == 1 and key.isalpha():
-                btn.text = key.upper() if value else key
-        self.keys[SHIFT].primary = value  # shows that the next letter is a capital
+        # Only the shift key changes (filled while the next letter is a capital): relabelling
+        # ~40 keys re-renders their text twice per capital, which is slow on a kiosk GPU.
+        self.keys[SHIFT].primary = value
 
     def relabel(self) -> None:
         """Label the word keys in the current language (after a language switch)."""
