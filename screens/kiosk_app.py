@@ -125,6 +125,8 @@ class KioskApp(App):
 
     def _prewarm_screens(self, _dt: float = 0) -> None:
         """Create one missing screen per frame, so start-up and the first tap stay quick."""
+        if App.get_running_app() is not self:  # stopped meanwhile (tests drive several apps)
+            return
         missing = [s for s in SCREENS if s not in self.screens]
         if missing:
             self.screen_for(missing[0])
