@@ -35,6 +35,8 @@ _ALL_BUTTONS = ("btn_back", "btn_skip", "btn_retake", "btn_accept", "btn_try_aga
 def bgr_texture(image: "np.ndarray", texture: Texture | None = None) -> Texture:
     """Upload a BGR ``uint8`` image (top row first) into ``texture`` when the size fits,
     else into a new one. UI thread only."""
+    import numpy as np  # here, not at import: numpy costs start-up time
+
     h, w = image.shape[:2]
     if (w * 3) % 4:  # GL rows are 4-byte aligned: send RGBA when BGR rows would be padded
         data, fmt = np.dstack((image[..., ::-1], np.full((h, w), 255, np.uint8))), "rgba"

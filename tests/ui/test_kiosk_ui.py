@@ -44,15 +44,15 @@ def test_full_visit_by_touch(ui: Any) -> None:
     assert citizen.id_number in list(ui.texts())
     ui.tap("btn_ok")
     assert ui.wait_state(State.SERVICE)
-    first_service = ui.screen.ids.services.children[-1]
-    ui.tap(first_service)
+    vneid = next(b for b in ui.screen.ids.services.children if b.service_code == "vneid")
+    ui.tap(vneid)  # VNeID needs no photo: straight to the ticket
     assert ui.wait_state(State.TICKET)
     assert ui.pump(5, lambda: ui.app.controller.flow.session.printed)
     printed = ui.app.kiosk.devices.printer.printed
-    assert len(printed) == 1 and printed[0].job.number == "A001"
+    assert len(printed) == 1 and printed[0].job.number == "C001"
     assert printed[0].job.masked_id == citizen.masked_id
     ui.pump(0.1)
-    assert ui.screen.ids.number.text == "A001"
+    assert ui.screen.ids.number.text == "C001"
     assert ui.screen.ids.preview.texture is not None
     ui.tap("btn_done")
     assert ui.wait_state(State.DONE)

@@ -161,7 +161,7 @@ def test_default_services_mark_new_card_and_exchange_for_a_photo() -> None:
     cfg = load_config(environ={})
     catalog = ServiceCatalog(cfg["services.list"], cfg["services.priority_groups"])
     assert {s.code for s in catalog.services if s.photo} == {"cccd_new", "cccd_renew"}
-    assert cfg["photo.enabled"] is False
+    assert cfg["photo.enabled"] is True
 
 
 def test_services_photo_key_must_be_a_boolean(tmp_path) -> None:
@@ -182,8 +182,8 @@ def test_bootstrap_wires_photo_services_only_when_enabled(tmp_path) -> None:
     from kiosk.dispatch import QueueDispatcher
 
     base = load_config(environ={}).with_overrides(kiosk__data_dir=str(tmp_path))
-    off = build(base, QueueDispatcher())
-    on = build(base.with_overrides(photo__enabled=True), QueueDispatcher())
+    off = build(base.with_overrides(photo__enabled=False), QueueDispatcher())
+    on = build(base, QueueDispatcher())
     try:
         assert off.flow.photo_services == frozenset()
         assert on.flow.photo_services == {"cccd_new", "cccd_renew"}
