@@ -68,13 +68,14 @@ class _Scale:
     gap: int
     qr_module: int
     number_mag: int  # GS ! height magnification of the ticket number
+    value_mag: int  # GS ! magnification of the people-ahead and wait numbers
 
 
 _SCALES: dict[int, _Scale] = {
     80: _Scale(margin=20, centre=26, label=24, number_max=190, service=32, service_en=24,
-               row=24, small=19, gap=14, qr_module=7, number_mag=8),
+               row=24, small=19, gap=14, qr_module=7, number_mag=8, value_mag=2),
     58: _Scale(margin=12, centre=20, label=19, number_max=140, service=24, service_en=19,
-               row=19, small=15, gap=10, qr_module=5, number_mag=6),
+               row=19, small=15, gap=10, qr_module=5, number_mag=6, value_mag=2),
 }
 
 
@@ -135,36 +136,74 @@ class _Canvas:
             ImageDraw.Draw(img).text((x, 0), line, font=font, fill=0)
             self._add(img, align == "center")
 
-    def row(self, label: str, value: str, font: ImageFont.FreeTypeFont,
-            bold: ImageFont.FreeTypeFont) -> None:
-        """Append ``label ........ value``; the value drops to its own line if it must."""
-        lw, vw = font.getlength(label), bold.getlength(value)
-        if lw + vw + 16 <= self.inner:
+    def pair(self, label: str, value: str, font: ImageFont.FreeTypeFont,
+             bold: ImageFont.FreeTypeFont) -> None:
+        """Append ``label: value`` (value in bold) as one centred line, cropped to its ink
+        by the encoder; label and value get a line each if they do not fit together."""
+        head = f"{label}: "
+        lw, vw = font.getlength(head), bold.getlength(value)
+        if lw + vw > self.inner:
+            self.text(label, font)
+            self.text(value, bold)
+        else:
             ascent, descent = bold.getmetrics()
             img = Image.new("L", (self.width, ascent + descent), 255)
             draw = ImageDraw.Draw(img)
-            fa = font.getmetrics()[0]
-            draw.text((self.margin, ascent - fa), label, font=font, fill=0)
-            draw.text((self.width - self.margin - vw, 0), value, font=bold, fill=0)
-            self._add(img, False)
-        else:
-            self.text(label, font, align="left")
-            self.text(value, bold, align="right")
+            x = (self.width - lw - vw) / 2
+            draw.text((x, ascent - font.getmetrics()[0]), head, font=font, fill=0)
+            draw.text((x + lw, 0), value, font=bold, fill=0)
+            self._add(img, True)
         self.space(max(4, font.size // 4))
+
+    def columns(self, cells: list[tuple[str, str]], font: ImageFont.FreeTypeFont,
+                mag: int) -> bool:
+        """Append side-by-side cells: each label (raster) centred over its ASCII value,
+        and the values as one line of bold printer text magnified ``mag`` times — large
+        digits for a few bytes. The value line is as wide as the paper's whole cells, so
+        the printer's centring of it moves nothing. ``False`` (nothing appended) if a
+        value does not fit its column."""
+        cw = CELL_W * mag
+        per_line = self.width // cw
+        col = per_line // len(cells)
+        if any(len(value) >= col for _, value in cells):
+            return False
+        lead = (per_line - col * len(cells)) // 2
+        x_line = (self.width - per_line * cw) // 2
+        chars, centres = [" "] * per_line, []
+        for i, (_, value) in enumerate(cells):
+            start = lead + i * col + (col - len(value)) // 2
+            chars[start:start + len(value)] = value
+            centres.append(x_line + (start + len(value) / 2) * cw)
+        ascent, descent = font.getmetrics()
+        line_h = ascent + descent
+        wrapped = [list(_wrap(label, font, col * cw - 12)) for label, _ in cells]
+        img = Image.new("L", (self.width, line_h * max(map(len, wrapped))), 255)
+        draw = ImageDraw.Draw(img)
+        for centre, lines in zip(centres, wrapped):
+            top = (img.height - len(lines) * line_h) // 2  # a one-line label beside a two-line one
+            for k, line in enumerate(lines):
+                draw.text((centre - font.getlength(line) / 2, top + k * line_h), line,
+                          font=font, fill=0)
+        # Not centred by the printer: its centring would move the labels off their values.
+        self._add(img, False)
+        self.printer_text(PrinterText("".join(chars), mag, mag, bold=True))
+        return True
 
     def printer_text(self, text: PrinterText) -> None:
         """Append a centred line the printer draws with its own font."""
         self.blocks.append(text)
 
-    def rule(self, dashed: bool = False, thickness: int = 2) -> None:
+    def rule(self, thickness: int = 3) -> None:
+        """A solid rule across the inner width."""
         img = Image.new("L", (self.width, thickness), 255)
-        draw = ImageDraw.Draw(img)
-        if dashed:
-            for x in range(self.margin, self.width - self.margin, 12):
-                draw.rectangle((x, 0, min(x + 6, self.width - self.margin), thickness - 1), fill=0)
-        else:
-            draw.rectangle((self.margin, 0, self.width - self.margin - 1, thickness - 1), fill=0)
+        ImageDraw.Draw(img).rectangle((self.margin, 0, self.width - self.margin - 1,
+                                       thickness - 1), fill=0)
         self._add(img, True)
+
+    def dashes(self) -> None:
+        """A dashed rule in the printer's font: a line of ``-`` (~50 bytes; as raster
+        it costs a paper-wide row per dot of thickness)."""
+        self.printer_text(PrinterText("-" * (self.inner // CELL_W)))
 
     def image(self, img: Image.Image) -> None:
         strip = Image.new("L", (self.width, img.height), 255)
@@ -217,12 +256,12 @@ def _bilingual(vi: str, en: str, job: TicketJob) -> str:
     return f"{vi} / {en}" if job.language == "en" else vi
 
 
-def _wait_text(job: TicketJob) -> str | None:
+def _wait_value(job: TicketJob) -> str | None:
+    """The estimated wait in minutes as printable ASCII (``15-25`` or ``~15``)."""
     if job.wait_minutes is None:
         return None
     low, high = job.wait_minutes
-    unit = "phút" if job.language != "en" else "min"
-    return f"{low}–{high} {unit}" if high > low else f"~{low} {unit}"
+    return f"{low}-{high}" if high > low else f"~{low}"
 
 
 def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
@@ -249,7 +288,7 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
     if job.centre_name:
         head.text(job.centre_name.upper(), _font(bold, s.centre))
         head.space(s.gap)
-    head.rule(thickness=3)
+    head.rule()
     head.space(s.gap)
     if job.reprint:
         head.text(_bilingual("BẢN IN LẠI", "REPRINT", job), _font(bold, s.label), invert=True)
@@ -267,31 +306,36 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
     head.text(job.service_vi, _font(bold, s.service))
     if en and job.service_en:
         head.text(job.service_en, _font(reg, s.service_en))
-    head.space(s.gap)
-    head.rule(dashed=True)
-    head.space(s.gap)
+    head.space(s.gap // 2)
+    head.dashes()
+    head.space(s.gap // 2)
 
     row_font, row_bold = _font(reg, s.row), _font(bold, s.row)
     when = job.issued_at if isinstance(job.issued_at, datetime) else datetime.now()
     # Digits only: the printer's font, centred, instead of a paper-wide raster row.
     head.printer_text(PrinterText(when.strftime("%H:%M  %d/%m/%Y"), bold=True))
-    head.space(s.gap // 2)
+    head.space(s.gap)
+    # People ahead and the wait: the unit in the label, the number large in the
+    # printer's font (easier to read than a raster row, and ~40 bytes instead of ~3 KB).
+    cells = []
     if job.waiting_ahead is not None:
-        people = f"{job.waiting_ahead} người" if not en else f"{job.waiting_ahead}"
-        head.row(_bilingual("Số người chờ trước", "Ahead of you", job), people,
-                 row_font, row_bold)
-    wait = _wait_text(job)
+        cells.append((_bilingual("Số người chờ trước", "Ahead of you", job),
+                      str(job.waiting_ahead)))
+    wait = _wait_value(job)
     if wait:
-        head.row(_bilingual("Thời gian chờ dự kiến", "Estimated wait", job), wait,
-                 row_font, row_bold)
+        cells.append((_bilingual("Chờ dự kiến (phút)", "Est. wait (min)", job), wait))
+    if cells and head.columns(cells, row_font, s.value_mag):
+        head.space(s.gap)
+    elif cells:  # a value too long for its column (never for real counts)
+        for label, value in cells:
+            head.pair(label, value, row_font, row_bold)
     if job.counter_group:
-        head.row(_bilingual("Quầy phục vụ", "Counter", job), job.counter_group,
-                 row_font, row_bold)
+        head.pair(_bilingual("Quầy phục vụ", "Counter", job), job.counter_group,
+                  row_font, row_bold)
     if job.masked_id:
-        head.row(_bilingual("Số định danh", "ID", job), job.masked_id, row_font, row_bold)
-    head.space(s.gap)
-    head.rule(dashed=True)
-    head.space(s.gap)
+        head.pair(_bilingual("Số định danh", "ID", job), job.masked_id, row_font, row_bold)
+    head.dashes()
+    head.space(s.gap // 2)
 
     qr = QrSpec(job.qr_payload, s.qr_module) if job.qr_payload else None
 

@@ -8,6 +8,7 @@ ticket design from these; :mod:`hardware.escpos_encode` sends them.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -126,20 +127,34 @@ def place_centred(img: Image.Image) -> Image.Image:
 
 
 def draw_printer_text(text: PrinterText) -> Image.Image:
-    """Preview of a printer-font line: the bundled bold/regular font, ink centred in the
-    cells the printer fills (``len * 12 * w`` by ``24 * h`` dots)."""
+    """Preview of a printer-font line: the bundled bold/regular font on one baseline,
+    each run of non-blank characters centred in the cells the printer fills for it
+    (``12 * w`` by ``24 * h`` dots per character), so spaced-out columns land where the
+    printer puts them. A run of one repeated character (a ``----`` rule) is drawn a
+    character per cell, as the monospaced printer font spreads it."""
     w, h = text.width, text.height
+    cw = CELL_W * text.width_mag
+    runs = [(m.start(), m.group()) for m in re.finditer(r"\S+", text.text)]
     name = FONT_BOLD if text.bold else FONT_REGULAR
-    # Font A capitals and digits are ~17 of the cell's 24 dots tall and ~10 of 12 wide.
+    # Font A capitals and digits are ~17 of the cell's 24 dots tall and ~10 of 12 wide;
+    # one size for the whole line, the largest at which every run fits its cells.
     size = max(8, int(h * 0.98))
     font = load_font(name, size)
-    while size > 8 and font.getlength(text.text) > w * 0.92:
+    while size > 8 and any(font.getlength(run) > len(run) * cw * 0.92 for _, run in runs):
         size = int(size * 0.95)
         font = load_font(name, size)
     img = Image.new("L", (w, h), 255)
-    left, top, right, bottom = font.getbbox(text.text)
-    ImageDraw.Draw(img).text(((w - (right - left)) / 2 - left, (h - (bottom - top)) / 2 - top),
-                             text.text, font=font, fill=0)
+    draw = ImageDraw.Draw(img)
+    _, top, _, bottom = font.getbbox(text.text.strip() or " ")  # one baseline for all runs
+    y = (h - (bottom - top)) / 2 - top
+    for start, run in runs:
+        if len(run) > 1 and len(set(run)) == 1:
+            pieces = [(start + i, run[0]) for i in range(len(run))]
+        else:
+            pieces = [(start, run)]
+        for first, piece in pieces:
+            x = first * cw + (len(piece) * cw - font.getlength(piece)) / 2
+            draw.text((x, y), piece, font=font, fill=0)
     return to_1bit(img)
 
 

@@ -75,7 +75,12 @@ def test_native_qr_ticket_decodes_to_the_layout(fake, tmp_path):
     expected = text_cells(sections.head_blocks, 576)
     assert [(t.text, t.x, t.y, t.width, t.height, t.bold) for t in job.texts] == expected
     assert expected[0][0] == "A012" and job.texts[0].height_mag == 8
-    assert job.texts[1].text == "14:05  03/06/2025"
+    # then a dashed rule, the time, the people ahead and the wait (large), a dashed rule
+    lines = [t.text for t in job.texts]
+    assert lines[2] == "14:05  03/06/2025"
+    assert lines[3].split() == ["4", "10-20"] and job.texts[3].height_mag == 2
+    assert job.texts[3].bold and job.texts[3].width == 576  # whole cells: centring moves nothing
+    assert set(lines[1]) == set(lines[4]) == {"-"}
     assert [q.payload.decode() for q in job.qr_codes] == [JOB.qr_payload]
     assert job.qr_codes[0].module_dots == sections.qr.module_dots
     assert zxing_texts(job.image) == [JOB.qr_payload]
