@@ -72,8 +72,10 @@ class _Scale:
 
 
 _SCALES: dict[int, _Scale] = {
-    80: _Scale(margin=20, centre=26, label=24, number_max=190, service=32, service_en=24,
-               row=24, small=19, gap=14, qr_module=7, number_mag=8, value_mag=2),
+    # 80 mm: the centre name, the labels and the footer are a size or two smaller than
+    # the service (32) and the big printed numbers: they are what the bytes went on.
+    80: _Scale(margin=20, centre=24, label=22, number_max=190, service=32, service_en=24,
+               row=22, small=18, gap=14, qr_module=7, number_mag=8, value_mag=2),
     58: _Scale(margin=12, centre=20, label=19, number_max=140, service=24, service_en=19,
                row=19, small=15, gap=10, qr_module=5, number_mag=6, value_mag=2),
 }
@@ -105,7 +107,8 @@ class _Canvas:
         Each line is its own block, so a centred line is cropped to its own ink."""
         ascent, descent = font.getmetrics()
         line_h = ascent + descent
-        lines = list(_wrap(text, font, self.inner - (16 if invert else 0)))
+        width = self.inner - (16 if invert else 0)
+        lines = list(_wrap(text, font, width))
         gap = int(line_h * line_gap)
         if invert:
             pad = 6
@@ -288,7 +291,7 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
     if job.centre_name:
         head.text(job.centre_name.upper(), _font(bold, s.centre))
         head.space(s.gap)
-    head.rule()
+    head.rule(thickness=2)
     head.space(s.gap)
     if job.reprint:
         head.text(_bilingual("BẢN IN LẠI", "REPRINT", job), _font(bold, s.label), invert=True)
@@ -346,8 +349,9 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
         if en:
             tail.text("Scan to follow your turn", _font(reg, s.small))
         tail.space(s.gap)
-    tail.text("Vui lòng giữ phiếu và chú ý màn hình, loa gọi số. "
-              "Quá lượt gọi, xin liên hệ quầy hướng dẫn.", _font(reg, s.small))
+    # One sentence a line where it fits: no orphaned half-sentence on a line of its own.
+    tail.text("Vui lòng giữ phiếu và chú ý màn hình, loa gọi số.", _font(reg, s.small))
+    tail.text("Quá lượt gọi, xin liên hệ quầy hướng dẫn.", _font(reg, s.small))
     if en:
         tail.text("Keep this ticket and watch the display. If you miss your call, "
                   "please ask at the help desk.", _font(reg, s.small))

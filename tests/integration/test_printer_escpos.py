@@ -67,6 +67,7 @@ def test_native_qr_ticket_decodes_to_the_layout(fake, tmp_path):
     p = make(fake, tmp_path, profile="epson", paper_mm=80)
     p.print_ticket(JOB)
     job = decode(fake.received(), 576)  # raises on any byte it does not understand
+    assert len(fake.received()) < 10_000  # issue 5: < 1 s at 115200 baud
     sections = layout_ticket(JOB, 80, printer_text=False)  # the decoder leaves font cells blank
     assert same(job.image.crop((0, 0, 576, sections.head.height)), sections.head)
     tail_y = sections.head.height + qr_image(sections.qr).height
