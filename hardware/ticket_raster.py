@@ -126,12 +126,14 @@ def place_centred(img: Image.Image) -> Image.Image:
     return out
 
 
+@functools.lru_cache(maxsize=32)
 def draw_printer_text(text: PrinterText) -> Image.Image:
     """Preview of a printer-font line: the bundled bold/regular font on one baseline,
     each run of non-blank characters centred in the cells the printer fills for it
     (``12 * w`` by ``24 * h`` dots per character), so spaced-out columns land where the
     printer puts them. A run of one repeated character (a ``----`` rule) is drawn a
-    character per cell, as the monospaced printer font spreads it."""
+    character per cell, as the monospaced printer font spreads it. Cached (the rules,
+    the values and the number repeat from ticket to ticket): callers must not modify it."""
     w, h = text.width, text.height
     cw = CELL_W * text.width_mag
     runs = [(m.start(), m.group()) for m in re.finditer(r"\S+", text.text)]
@@ -148,13 +150,15 @@ def draw_printer_text(text: PrinterText) -> Image.Image:
     _, top, _, bottom = font.getbbox(text.text.strip() or " ")  # one baseline for all runs
     y = (h - (bottom - top)) / 2 - top
     for start, run in runs:
-        if len(run) > 1 and len(set(run)) == 1:
-            pieces = [(start + i, run[0]) for i in range(len(run))]
-        else:
-            pieces = [(start, run)]
-        for first, piece in pieces:
-            x = first * cw + (len(piece) * cw - font.getlength(piece)) / 2
-            draw.text((x, y), piece, font=font, fill=0)
+        if len(run) > 1 and len(set(run)) == 1:  # one glyph drawn once, pasted per cell
+            cell = Image.new("L", (cw, h), 255)
+            ImageDraw.Draw(cell).text(((cw - font.getlength(run[0])) / 2, y), run[0],
+                                      font=font, fill=0)
+            for i in range(len(run)):
+                img.paste(cell, ((start + i) * cw, 0))
+            continue
+        x = start * cw + (len(run) * cw - font.getlength(run)) / 2
+        draw.text((x, y), run, font=font, fill=0)
     return to_1bit(img)
 
 
