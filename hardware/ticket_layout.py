@@ -185,8 +185,9 @@ class _Canvas:
         for centre, lines in zip(centres, wrapped):
             top = (img.height - len(lines) * line_h) // 2  # a one-line label beside a two-line one
             for k, line in enumerate(lines):
-                draw.text((centre - font.getlength(line) / 2, top + k * line_h), line,
-                          font=font, fill=0)
+                lw = font.getlength(line)  # centred over the value, kept off the margins
+                x = min(max(centre - lw / 2, self.margin), self.width - self.margin - lw)
+                draw.text((x, top + k * line_h), line, font=font, fill=0)
         # Not centred by the printer: its centring would move the labels off their values.
         self._add(img, False)
         self.printer_text(PrinterText("".join(chars), mag, mag, bold=True))

@@ -56,7 +56,8 @@ def test_priority_reprint_and_english_add_content():
 
 
 def test_long_number_and_centre_name_stay_on_the_paper():
-    job = replace(JOB, number="AB1234", centre_name="Trung tâm " * 12)
+    job = replace(JOB, number="AB1234", centre_name="Trung tâm " * 12, waiting_ahead=7,
+                  wait_minutes=(15, 25), counter_group="Quầy 1–4")
     sections = layout_ticket(job, 58)
     assert sections.head.width == 384
     ink = ~np.asarray(sections.head, dtype=bool)
