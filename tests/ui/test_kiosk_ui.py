@@ -157,9 +157,26 @@ def _overflows(root: Any, window_h: float) -> list[str]:
         if tw > w.width + 2 or th > w.height + 2:
             bad.append(f"text overflows {type(w).__name__} {w.text[:40]!r}: {tw}x{th} in {w.width:.0f}x{w.height:.0f}")
         x, y = w.to_window(w.x, w.y)
-        if y < -1 or y + w.height > window_h + 1:
-            bad.append(f"off screen {type(w).__name__} {w.text[:40]!r}: y={y:.0f} h={w.height:.0f}")
+        lo, hi = _area_of(w, window_h)
+        if y < lo - 1 or y + w.height > hi + 1:
+            bad.append(f"outside its area {type(w).__name__} {w.text[:40]!r}: y={y:.0f} h={w.height:.0f}"
+                       f" not in {lo:.0f}..{hi:.0f}")
     return bad
+
+
+def _area_of(w: Any, window_h: float) -> tuple[float, float]:
+    """Vertical window span a label must stay in: its screen's (under the header, above the
+    developer panel) when it belongs to a screen, else the window."""
+    from kivy.uix.scrollview import ScrollView
+    from kivy.uix.screenmanager import Screen
+
+    for p in _parents(w):
+        if isinstance(p, ScrollView):  # scrolled content may extend beyond the view
+            return -1e9, 1e9
+        if isinstance(p, Screen) and p.manager is not None:
+            _x, y0 = p.manager.to_window(p.manager.x, p.manager.y)
+            return y0, y0 + p.manager.height
+    return 0.0, window_h
 
 
 def _parents(w: Any) -> list[Any]:
