@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -33,17 +33,32 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def ui(tmp_path: Path, clock: FakeClock) -> Iterator["object"]:
+def ui_factory(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., Any]]:
+    """Start the kiosk window with config overrides (``photo__enabled=True`` …) and/or
+    device overrides; everything started is stopped after the test."""
     from kiosk.bootstrap import build
     from kiosk.config import load_config
     from kiosk.dispatch import KivyDispatcher
     from screens.driver import UiDriver
     from screens.kiosk_app import KioskApp
 
-    cfg = load_config(environ={}).with_overrides(kiosk__data_dir=str(tmp_path))
-    kiosk = build(cfg, KivyDispatcher(), clock=clock)
-    assert kiosk.open_devices() == {}
-    drv = UiDriver(KioskApp(kiosk, animations=False))
-    yield drv
-    drv.close()
-    kiosk.close()
+    started: list[tuple[Any, Any]] = []
+
+    def make(devices: dict[str, Any] | None = None, **overrides: Any) -> Any:
+        cfg = load_config(environ={}).with_overrides(kiosk__data_dir=str(tmp_path), **overrides)
+        kiosk = build(cfg, KivyDispatcher(), clock=clock, devices=devices)
+        assert kiosk.open_devices() == {}
+        drv = UiDriver(KioskApp(kiosk, animations=False))
+        started.append((drv, kiosk))
+        return drv
+
+    yield make
+    for drv, kiosk in reversed(started):
+        drv.close()
+        kiosk.close()
+
+
+@pytest.fixture
+def ui(ui_factory: Callable[..., Any]) -> Any:
+    """The kiosk with its default configuration (simulated devices)."""
+    return ui_factory()

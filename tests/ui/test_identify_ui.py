@@ -87,22 +87,9 @@ def test_unusable_qr_shows_the_sentence_and_the_next_step(ui: Any, language: str
 
 
 @pytest.fixture
-def wedge_ui(tmp_path: Path, clock: Any) -> Iterator[Any]:
+def wedge_ui(ui_factory: Any) -> Any:
     """The kiosk with a keyboard-wedge QR scanner, fed by the app from the window's keys."""
-    from kiosk.bootstrap import build
-    from kiosk.config import load_config
-    from kiosk.dispatch import KivyDispatcher
-    from screens.driver import UiDriver
-    from screens.kiosk_app import KioskApp
-
-    cfg = load_config(environ={}).with_overrides(kiosk__data_dir=str(tmp_path))
-    scanner = KeyboardQrScanner()
-    kiosk = build(cfg, KivyDispatcher(), clock=clock, devices={"qr_scanner": scanner})
-    assert kiosk.open_devices() == {}
-    drv = UiDriver(KioskApp(kiosk, animations=False))
-    yield drv
-    drv.close()
-    kiosk.close()
+    return ui_factory(devices={"qr_scanner": KeyboardQrScanner()})
 
 
 def test_keyboard_wedge_scanner_identifies_through_the_window(wedge_ui: Any) -> None:

@@ -99,21 +99,8 @@ def test_ctrl_m_ends_a_citizen_session(ui: Any) -> None:
 
 
 @pytest.fixture
-def ui_pin(tmp_path: Path, clock: Any) -> Iterator[Any]:
-    from kiosk.bootstrap import build
-    from kiosk.config import load_config
-    from kiosk.dispatch import KivyDispatcher
-    from screens.driver import UiDriver
-    from screens.kiosk_app import KioskApp
-
-    cfg = load_config(environ={}).with_overrides(kiosk__data_dir=str(tmp_path),
-                                                 maintenance__pin="2468")
-    kiosk = build(cfg, KivyDispatcher(), clock=clock)
-    assert kiosk.open_devices() == {}
-    drv = UiDriver(KioskApp(kiosk, animations=False))
-    yield drv
-    drv.close()
-    kiosk.close()
+def ui_pin(ui_factory: Any) -> Any:
+    return ui_factory(maintenance__pin="2468")
 
 
 def test_pin_guards_the_findings(ui_pin: Any) -> None:

@@ -19,24 +19,10 @@ VI_SENTENCES = {m.vi for m in MESSAGES.values()}
 
 
 @pytest.fixture
-def photo_ui(tmp_path: Path, clock: Any, request: Any) -> Iterator[Any]:
+def photo_ui(ui_factory: Any, request: Any) -> Any:
     """The kiosk with the photo step on; hold and countdown shortened to keep tests fast."""
-    from kiosk.bootstrap import build
-    from kiosk.config import load_config
-    from kiosk.dispatch import KivyDispatcher
-    from screens.driver import UiDriver
-    from screens.kiosk_app import KioskApp
-
-    extra = getattr(request, "param", {})
-    cfg = load_config(environ={}).with_overrides(
-        kiosk__data_dir=str(tmp_path), photo__enabled=True, photo__hold_s=0.5,
-        photo__countdown_s=1.0, **extra)
-    kiosk = build(cfg, KivyDispatcher(), clock=clock)
-    assert kiosk.open_devices() == {}
-    drv = UiDriver(KioskApp(kiosk, animations=False))
-    yield drv
-    drv.close()
-    kiosk.close()
+    return ui_factory(photo__enabled=True, photo__hold_s=0.5, photo__countdown_s=1.0,
+                      **getattr(request, "param", {}))
 
 
 def view(ui: Any) -> Any:
