@@ -10,9 +10,11 @@ APT_PACKAGES=(
   libmtdev1                           # multi-touch screens (Kivy's mtdev input)
   libpcsclite-dev pcscd pcsc-tools    # pyscard build + PC/SC daemon
   vsmartcard-vpcd                     # virtual smart-card reader driver for pcscd
+  libeac3 openssl                     # OpenPACE + openssl CLI: independent PACE/CA and CMS oracles in tests
   python3-venv python3-dev gcc swig   # venv + building pyscard from source
   fonts-dejavu-core                   # fallback font with Vietnamese glyphs
   libusb-1.0-0                        # pyusb backend for USB ESC/POS printers
+  postgresql                          # the centre service's province engine (tests run a private cluster)
 )
 
 missing=()
