@@ -74,13 +74,18 @@ class PaperCounter:
     def _save(self) -> None:
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"used_mm": round(self.used_mm, 1), "tickets": self.tickets,
-                                   "roll_mm": self.roll_mm,
-                                   "saved_at": datetime.now().isoformat(timespec="seconds")}),
-                       encoding="utf-8")
-        os.replace(tmp, self.path)
+        # Saved after a ticket came out: a full or read-only disk must not turn a good
+        # print into a failed one; the estimate stays in memory and saves next time.
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"used_mm": round(self.used_mm, 1), "tickets": self.tickets,
+                                       "roll_mm": self.roll_mm,
+                                       "saved_at": datetime.now().isoformat(timespec="seconds")}),
+                           encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.warning("paper counter not saved: %s", type(exc).__name__)
 
 
 def fault_of(status: PrinterStatus) -> PrinterError | None:

@@ -70,6 +70,11 @@ class WedgeAssembler:
             self.rejected[reason] += 1
         self._chars, self._times = [], []
 
+    def forget(self) -> None:
+        """Drop the partial payload without counting it (a wipe, not a rejected scan)."""
+        self._chars, self._times = [], []
+        self._poisoned_at = None
+
     def feed_char(self, ch: str, t: float) -> None:
         """One typed character at time ``t`` (seconds, monotonic)."""
         if self._poisoned_at is not None:
@@ -201,6 +206,14 @@ class KeyboardQrScanner(QrScanner):
                             {"codes_reported": self.codes_reported,
                              "rejected": dict(self._assembler.rejected)})
 
+    def reset(self) -> None:
+        """Forget any partly typed payload (session wiped): queued after the keys fed so
+        far, so nothing typed before the wipe can complete after it."""
+        if self._open:
+            self._queue.put(("reset", "", 0.0))
+        else:
+            self._assembler.forget()
+
     def wait_idle(self, timeout: float = 2.0) -> bool:
         """Block until every key fed so far has been processed (tests, diagnostics)."""
         done = threading.Event()
@@ -226,6 +239,8 @@ class KeyboardQrScanner(QrScanner):
                 self._deliver(a.terminate(t))
             elif kind == "stray":
                 a.stray(t)
+            elif kind == "reset":
+                a.forget()
 
     def _deliver(self, text: str | None) -> None:
         if text is None:

@@ -110,6 +110,11 @@ class OpenCvCamera(Camera):
         with self._lock:
             self._latest = None
 
+    def forget(self) -> None:
+        """Drop the last frame (a session was wiped: it may show the citizen)."""
+        with self._lock:
+            self._latest = None
+
     # -- capture thread ---------------------------------------------------------
     def _run(self) -> None:
         fails = 0

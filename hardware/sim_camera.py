@@ -74,6 +74,11 @@ class SimulatedCamera(Camera):
         with self._lock:
             return self._latest
 
+    def forget(self) -> None:
+        """Drop the last frame (a session was wiped: it may show the citizen)."""
+        with self._lock:
+            self._latest = None
+
     def _frames_iter(self):
         import cv2
 

@@ -104,6 +104,7 @@ class KioskController:
     _wipe_observers: list[Callable[[], None]] = field(default_factory=list)
     _photo_observers: list[Callable[[PhotoView | None], None]] = field(default_factory=list)
     _presence_at: float = -1e9
+    on_error: Callable[[str, BaseException], None] | None = None  # the app's failsafe
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(3, "kiosk-worker"))
 
     def start(self) -> None:
@@ -112,6 +113,41 @@ class KioskController:
         self.qr_scanner.add_listener(self._on_qr_event)
         self.printer.add_listener(self._on_printer_event)
         self.devices_opened()
+
+    def forget_devices(self) -> None:
+        """Drop every device-side trace of the citizen: the QR scanner's de-duplication
+        table or half-typed payload, the camera's last frame (called on every wipe)."""
+        for target, name in ((self.qr_scanner, "reset"),
+                             (self.photo.camera if self.photo is not None else None, "forget")):
+            fn = getattr(target, name, None)
+            if fn is not None:
+                try:
+                    fn()
+                except Exception as exc:  # a device that cannot forget must not stop the wipe
+                    log.warning("could not clear %s: %s", type(target).__name__,
+                                type(exc).__name__)
+
+    def check_devices(self, required: tuple[str, ...],
+                      devices: dict[str, Any]) -> None:
+        """Ask the ``required`` devices how they are (off the UI thread); the flow hears
+        which are unusable (out of service until they return)."""
+        def probe() -> tuple[str, ...]:
+            missing = []
+            for kind in required:
+                try:
+                    ok = devices[kind].is_open and devices[kind].status().ok
+                except Exception:  # a status call that fails is a missing device
+                    ok = False
+                if not ok:
+                    missing.append(kind)
+            return tuple(missing)
+
+        def done(fut: Future[tuple[str, ...]]) -> None:
+            missing = fut.result() if fut.exception() is None else tuple(required)
+            if missing != self.flow.missing_devices:
+                self.dispatcher.post(lambda: self.send(f.DevicesChanged(missing)))
+
+        self._pool.submit(probe).add_done_callback(done)
 
     def devices_opened(self) -> None:
         """Report a card that already lies on the reader (call again after opening late)."""
@@ -169,6 +205,7 @@ class KioskController:
     def _run(self, effects: list[f.Effect]) -> None:
         for eff in effects:
             if isinstance(eff, f.SessionWiped):
+                self.forget_devices()
                 for obs in list(self._wipe_observers):
                     obs()
             elif isinstance(eff, f.ReadCard):
@@ -182,7 +219,7 @@ class KioskController:
                              fail=self._print_failed)
             elif isinstance(eff, f.LookupStatus):
                 self._submit(self.lookup_status, eff.code, ok=f.StatusAnswered,
-                             fail=lambda e: f.StatusAnswered(None))
+                             fail=lambda e: f.StatusFailed())
             elif isinstance(eff, f.StartPhoto):
                 self._start_photo()
             elif isinstance(eff, f.StopPhoto):
@@ -232,8 +269,17 @@ class KioskController:
     def _deliver(self, session: object, event: object) -> None:
         if self.flow.session is not session:
             log.info("dropped %s for a wiped session", type(event).__name__)
+            if isinstance(event, f.TicketIssued):
+                # A number nobody saw: the ticket log says so, the counter can skip it.
+                self._pool.submit(self._record_quietly, event.ticket, "not_shown")
             return
         self.send(event)
+
+    def _record_quietly(self, ticket: Ticket, error: str = "") -> None:
+        try:
+            self.issuer.record_print(ticket, error)
+        except Exception as exc:  # the ticket is out (or not); a log write must not say otherwise
+            log.error("could not record the print outcome of a ticket: %s", type(exc).__name__)
 
     def _print(self, ticket: Ticket) -> None:
         sess = self.flow.session
@@ -243,9 +289,9 @@ class KioskController:
         try:
             self.printer.print_ticket(job)
         except PrinterError as exc:
-            self.issuer.record_print(ticket, error_code(exc, PRINTER_ERROR_CODES, "printer_error"))
+            self._record_quietly(ticket, error_code(exc, PRINTER_ERROR_CODES, "printer_error"))
             raise
-        self.issuer.record_print(ticket)
+        self._record_quietly(ticket)
 
     def _print_failed(self, exc: BaseException) -> object:
         code = error_code(exc, PRINTER_ERROR_CODES, "printer_error")
@@ -265,19 +311,39 @@ class KioskController:
         del self.alerts[:-MAX_ALERTS]
 
     def _on_printer_event(self, event: object) -> None:
+        self._guard("printer", lambda: self._printer_event(event))
+
+    def _printer_event(self, event: object) -> None:
         # Printer status changes arrive on the printing worker's thread.
         code = printer_status_alert(event)
         if code is not None:
             self.dispatcher.post(lambda: self.raise_alert("printer", code))
 
     # -- device events (worker threads) ------------------------------------------------
+    def _guard(self, where: str, fn: Callable[[], None]) -> None:
+        """Device observers run on device threads: an exception there would silently
+        stop the device's events (pyscard) or the thread; it goes to the failsafe."""
+        try:
+            fn()
+        except Exception as exc:
+            log.error("device observer %s failed: %s", where, type(exc).__name__)
+            handler = self.on_error
+            if handler is not None:
+                self.dispatcher.post(lambda err=exc: handler("observer:" + where, err))
+
     def _on_card_event(self, event: object) -> None:
+        self._guard("card", lambda: self._card_event(event))
+
+    def _card_event(self, event: object) -> None:
         if isinstance(event, CardInserted):
             self.dispatcher.post(lambda: self.send(f.CardPresent()))
         elif isinstance(event, CardRemoved):
             self.dispatcher.post(lambda: self.send(f.CardGone()))
 
     def _on_qr_event(self, event: object) -> None:
+        self._guard("qr", lambda: self._qr_event(event))
+
+    def _qr_event(self, event: object) -> None:
         if isinstance(event, QrScanned):
             self.dispatcher.post(lambda: self._qr(event))
 

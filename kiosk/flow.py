@@ -31,7 +31,7 @@ from kiosk.flow_events import (  # noqa: F401 - re-exported: f.<Event> for every
     State, StartIdentify, StartWalkIn, StartStatus, CardPresent, CardGone, KeyProvided, QrRejected,
     ContinueWithoutChip, CardReadOk, CardReadFailed, Confirmed, CorrectionsRequested,
     ServiceChosen, PhotoAccepted, PhotoSkipped, TicketIssued, TicketIssueFailed, PrintFinished,
-    StatusQuery, StatusAnswered, Finish, Cancel, Back, UserActivity, SetLanguage, ToggleLargeText,
+    StatusQuery, StatusAnswered, StatusFailed, DevicesChanged, Finish, Cancel, Back, UserActivity, SetLanguage, ToggleLargeText,
     Fault, ReadCard, IssueTicket, PrintTicket, LookupStatus, StartPhoto, StopPhoto, SessionWiped,
     Effect
 )
@@ -77,6 +77,9 @@ class Flow:
     last_activity: float = 0.0
     fault_reason: str = ""
     history: list[State] = field(default_factory=list)
+    missing_devices: tuple[str, ...] = ()   # required devices unusable now (out of service)
+    verifying: State | None = None   # a card came back: re-reading it before returning here
+    status_asked_at: float | None = None  # a status lookup is pending since
     photo_services: frozenset[str] = frozenset()  # service codes that need a portrait
     on_change: Callable[["Flow"], None] | None = None
     today: Callable[[], date] = date.today  # calendar date, for the card's expiry
@@ -92,6 +95,7 @@ class Flow:
         before = self.state
         try:
             effects = self._dispatch(event)
+            self._device_gate()
         except Exception as exc:  # failsafe: any bug ends in "out of service", not a crash
             log.exception("flow failed on %s in %s", type(event).__name__, self.state.value)
             effects = self._enter_fault(type(exc).__name__)
@@ -104,6 +108,8 @@ class Flow:
         before = self.state
         try:
             effects = self._check_timers()
+            if self._device_gate():
+                self._changed()
         except Exception as exc:
             log.exception("flow timer failed in %s", self.state.value)
             effects = self._enter_fault(type(exc).__name__)
@@ -146,11 +152,22 @@ class Flow:
             return [*effects, StartPhoto()]
         return effects
 
+    def _device_gate(self) -> bool:
+        """Out of service while a required device is missing, between citizens only (a
+        citizen being served finishes; the wipe after brings the kiosk here)."""
+        if self.missing_devices and self.state == State.ATTRACT:
+            self._go(State.OUT_OF_SERVICE)
+            self.fault_reason = "device:" + ",".join(self.missing_devices)
+            return True
+        return False
+
     def _wipe(self) -> list[Effect]:
         self.session.wipe_photo()  # overwrite the pixels, not only drop the reference
         self.session = Session(language=self.default_language)
         self.card_removed_at = None
         self.idle_warning_until = None
+        self.verifying = None
+        self.status_asked_at = None
         self.history.clear()
         self._go(State.ATTRACT)
         return [SessionWiped()]
@@ -184,11 +201,25 @@ class Flow:
             return []
         if isinstance(event, Fault):
             return self._enter_fault(event.reason)
+        if isinstance(event, DevicesChanged):
+            self.missing_devices = tuple(event.missing)
+            if not self.missing_devices and s == State.OUT_OF_SERVICE \
+                    and self.fault_reason.startswith("device:"):
+                return self._wipe()  # back by itself when the device returns
+            return []
         if isinstance(event, Cancel):
+            if s == State.TICKET and sess.ticket is None:
+                return []  # the number is being issued: it must be shown, not lost
             return self._wipe() if s != State.ATTRACT else []
         if isinstance(event, CardPresent):
             self.card_present = True
             self.card_removed_at = None
+            if s in _CARD_BOUND and sess.identified_by == "chip" and sess.access_key is not None:
+                # A card (back) on the reader may be another person's: re-read it with
+                # this session's key; only the same card (same ID) continues.
+                self.verifying = s
+                self._go(State.READING)
+                return [ReadCard(sess.access_key)]
             if s in (State.ATTRACT, State.IDENTIFY):
                 if sess.access_key is not None:
                     return self._read()
@@ -226,6 +257,8 @@ class Flow:
                 return self._wipe()
             return []
         if s == State.READING:
+            if self.verifying is not None and isinstance(event, (CardReadOk, CardReadFailed)):
+                return self._verified(event)
             if isinstance(event, CardReadOk):
                 return self._chip_read(event.result)
             if isinstance(event, CardReadFailed):
@@ -286,8 +319,9 @@ class Flow:
                 sess.printed = not event.error
                 sess.print_error = event.error
                 self.error = event.error
-            elif isinstance(event, Finish) and sess.ticket is not None:
-                self._go(State.DONE)
+            elif isinstance(event, Finish) and sess.ticket is not None \
+                    and (sess.printed or sess.print_error):
+                self._go(State.DONE)  # only once the citizen has seen how printing went
             return []
         if s == State.DONE:
             if isinstance(event, Finish):
@@ -298,9 +332,16 @@ class Flow:
                 sess.status_query = event.code
                 sess.status_result = None
                 self.error = ""
+                self.status_asked_at = self.now
                 return [LookupStatus(event.code)]
-            if isinstance(event, StatusAnswered):
+            if isinstance(event, StatusAnswered) and self.status_asked_at is not None:
                 sess.status_result = event.result
+                self.status_asked_at = None
+                if event.result is None:
+                    self.error = "status_unavailable"
+            elif isinstance(event, StatusFailed) and self.status_asked_at is not None:
+                self.status_asked_at = None
+                self.error = event.code
             elif isinstance(event, Back):
                 return self._wipe()
             return []
@@ -319,6 +360,22 @@ class Flow:
         self.error = ""
         self.error_next_step = ""
         return []
+
+    def _verified(self, event: object) -> list[Effect]:
+        """The re-read of a card put (back) on the reader in a card-bound state."""
+        back_to, self.verifying = self.verifying, None
+        sess = self.session
+        same = (isinstance(event, CardReadOk) and sess.citizen is not None
+                and event.result.citizen.id_number == sess.citizen.id_number)
+        if same and back_to is not None:
+            self._go(back_to)
+            if not self.card_present:
+                self.card_removed_at = self.now
+            return []
+        effects = self._wipe()  # another person's card (or unreadable): never continue
+        if self.card_present:
+            self._go(State.IDENTIFY)
+        return effects
 
     def _chip_read(self, result: CardReadResult) -> list[Effect]:
         sess = self.session
@@ -352,15 +409,35 @@ class Flow:
         if s == State.IDENTIFY and elapsed >= t.identify:
             return self._wiped_and_changed()
         if s == State.READING and elapsed >= t.read:
+            if self.verifying is not None:
+                return self._wiped_and_changed()
             self._go(State.IDENTIFY, "read_timeout")
             self._changed()
-        elif s == State.TICKET and elapsed >= t.ticket_screen and self.session.ticket is not None:
-            self._go(State.DONE)
+        elif s == State.TICKET and elapsed >= t.ticket_screen:
+            return self._ticket_timer()
+        elif s == State.STATUS and self.status_asked_at is not None \
+                and now - self.status_asked_at >= t.read:
+            self.status_asked_at = None  # a late answer is ignored: the sentence stays
+            self.error = "status_unavailable"
             self._changed()
         elif s in (State.DONE, State.OUT_OF_SERVICE):
             limit = t.done_screen if s == State.DONE else t.out_of_service
             if elapsed >= limit:
                 return self._wiped_and_changed()
+        return []
+
+    def _ticket_timer(self) -> list[Effect]:
+        """The ticket screen's time is up: done once printing ended; a print that has
+        not ended is shown as failed (QR on screen) and gets the screen's time again."""
+        sess = self.session
+        if sess.ticket is None:
+            return self._enter_fault("ticket:timeout")
+        if sess.printed or sess.print_error:
+            self._go(State.DONE)
+        else:
+            sess.print_error = self.error = "print_timeout"
+            self.entered_at = self.now
+        self._changed()
         return []
 
     def _wiped_and_changed(self) -> list[Effect]:

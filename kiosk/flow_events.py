@@ -151,6 +151,21 @@ class StatusAnswered:
 
 
 @dataclass(frozen=True)
+class StatusFailed:
+    """The status lookup could not be done (service unreachable, store error)."""
+
+    code: str = "status_unavailable"
+
+
+@dataclass(frozen=True)
+class DevicesChanged:
+    """The periodic device check: ``missing`` names the required devices that are
+    unusable now (empty: all back)."""
+
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finish:
     """Citizen pressed "done" (or the ticket screen timed out)."""
 

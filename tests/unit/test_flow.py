@@ -255,9 +255,12 @@ def test_card_back_within_grace_keeps_the_session() -> None:
     fl = make(0)
     to_confirm(fl)
     fl.handle(f.CardGone(), now=10)
-    fl.handle(f.CardPresent(), now=15)
+    assert fl.handle(f.CardPresent(), now=15) == [f.ReadCard(KEY)]  # same card? read it
+    assert fl.state == State.READING
+    fl.handle(read_ok(), now=16)
     fl.tick(45)
     assert fl.state == State.CONFIRM and fl.card_removed_at is None
+    assert fl.session.citizen is AN
 
 
 def test_card_removal_after_the_ticket_is_harmless() -> None:
@@ -265,7 +268,9 @@ def test_card_removal_after_the_ticket_is_harmless() -> None:
     to_confirm(fl)
     fl.handle(f.Confirmed())
     fl.handle(f.ServiceChosen("cccd_new"))
+    fl.handle(f.TicketIssued("A001"))
     fl.handle(f.CardGone(), now=5)
+    fl.handle(f.PrintFinished(""), now=6)
     fl.tick(40)
     assert fl.state in (State.TICKET, State.DONE)  # ticket screen times out to done, not a wipe
 
@@ -275,6 +280,7 @@ def test_ticket_and_done_screens_time_out() -> None:
     fl.handle(f.StartWalkIn(), now=0)
     fl.handle(f.ServiceChosen("cccd_new"), now=0)
     fl.handle(f.TicketIssued("A001"), now=0)
+    fl.handle(f.PrintFinished(""), now=1)
     fl.tick(30)
     assert fl.state == State.DONE
     fl.tick(38)
