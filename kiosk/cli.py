@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.ticket",
     "kiosk.commands.photo",
     "kiosk.commands.qr",
+    "kiosk.commands.centre",
 ]
 
 

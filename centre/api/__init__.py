@@ -1,0 +1,1 @@
+"""HTTP API of the centre (FastAPI): ``create_app(centre)``."""

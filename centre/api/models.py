@@ -1,0 +1,170 @@
+"""Request and response bodies of the centre's API (pydantic; they make /openapi.json)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Str40 = Field(min_length=1, max_length=40)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="stable machine-readable reason")
+    detail: str = Field(description="what is wrong, in plain English")
+
+
+class Wait(BaseModel):
+    low_min: int
+    high_min: int
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: str
+    service: str
+    day: str
+    priority_group: str
+    priority: bool
+    appointment: bool
+    state: str
+    issued_at: str | None
+    kiosk: str
+    offline: bool
+    counter: int | None
+    target_counter: int | None
+    calls: int
+    print_state: str
+    flags: list[str]
+    people_ahead: int | None = None
+    wait: Wait | None = None
+
+
+class IssueIn(Strict):
+    service: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
+    priority_group: str = Field(default="", max_length=40, pattern=r"^[a-z0-9_]*$")
+    flags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class OfflineIssueIn(IssueIn):
+    seq: int = Field(ge=1, le=99999)
+    issued_at: datetime = Field(description="when the kiosk issued it (with time zone)")
+    client_ref: str = Field(min_length=1, max_length=80)
+
+
+class LeaseIn(Strict):
+    day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    prefixes: list[str] = Field(default_factory=list, max_length=30)
+    extra: bool = False
+
+
+class LeaseOut(BaseModel):
+    day: str
+    prefix: str
+    lo: int
+    hi: int
+
+
+class PrintIn(Strict):
+    ok: bool
+    error: str = Field(default="", max_length=30)
+
+
+class HandoverIn(Strict):
+    """What the citizen confirmed at the kiosk. Free-form inside each part; encrypted at rest."""
+
+    chip: dict[str, Any] = Field(default_factory=dict, description="chip data as read")
+    passive_auth: dict[str, Any] = Field(default_factory=dict, description="verdict code, reason")
+    flagged: list[str] = Field(default_factory=list, max_length=40)
+    corrections: dict[str, str] = Field(default_factory=dict)
+    portrait_jpeg_b64: str = Field(default="", max_length=2_000_000)
+    priority_reason: str = Field(default="", max_length=200)
+    source: str = Field(default="", max_length=40, description="card, qr, typed")
+
+
+class CheckInIn(Strict):
+    code: str = Field(min_length=1, max_length=80)
+    id_number: str = Field(default="", pattern=r"^(\d{12})?$")
+    priority_group: str = Field(default="", max_length=40, pattern=r"^[a-z0-9_]*$")
+    flags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ArrivalRule(BaseModel):
+    arrival: Literal["early", "on_time", "too_early", "late"]
+    slot_at: str | None
+    come_back_at: str | None
+
+
+class CheckInOut(BaseModel):
+    checked_in: bool
+    rule: ArrivalRule
+    ticket: TicketOut | None
+    identity_checked: bool = False
+
+
+class LookupIn(Strict):
+    id_number: str = Field(pattern=r"^\d{12}$")
+
+
+class StatusEntry(BaseModel):
+    status: int
+    vi: str
+    en: str
+    at: str | None
+
+
+class ApplicationOut(BaseModel):
+    code: str
+    procedure: str
+    receipt_no: str
+    status: int
+    status_vi: str
+    status_en: str
+    final: bool
+    next_step_vi: str
+    next_step_en: str
+    received_on: str | None
+    due_on: str | None
+    returned_on: str | None
+    unit: str
+    collect_vi: str
+    collect_en: str
+    timeline: list[StatusEntry]
+    updated_at: str | None
+
+
+class HeartbeatIn(Strict):
+    state: str = Field(default="ok", max_length=40)
+    health: dict[str, Any] = Field(default_factory=dict)
+
+
+class SignInIn(Strict):
+    counter: int = Field(ge=1, le=999)
+    services: list[str] = Field(min_length=1, max_length=30)
+    officer: str = Field(min_length=1, max_length=80)
+    pin: str = Field(min_length=1, max_length=12)
+
+
+class SignInOut(BaseModel):
+    session: str
+    counter: int
+    officer: str
+    services: list[str]
+
+
+class TransferIn(Strict):
+    service: str | None = Field(default=None, max_length=40)
+    counter: int | None = Field(default=None, ge=1, le=999)
+
+
+class RatingIn(Strict):
+    score: int = Field(ge=1, le=5)
+    reasons: list[str] = Field(default_factory=list, max_length=10)
+
+
+class Ok(BaseModel):
+    ok: bool = True

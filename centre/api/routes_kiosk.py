@@ -1,0 +1,113 @@
+"""Routes a kiosk uses: tickets (online and offline), leases, print outcomes, handovers,
+application look-ups, booking check-in, heartbeats."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from centre import records
+from centre.api.deps import ERRORS, IdemKey, centre_of, idempotent, principal, role
+from centre.api.models import (ApplicationOut, CheckInIn, CheckInOut, HandoverIn, HeartbeatIn, IssueIn,
+                               LeaseIn, LeaseOut, LookupIn, OfflineIssueIn, Ok, PrintIn, TicketOut)
+from centre.principals import Principal
+from centre.service import Centre
+
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
+
+
+@router.post("/tickets", response_model=TicketOut, status_code=201, tags=["kiosk"])
+def issue_ticket(body: IssueIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+                 centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """Issue a ticket numbered by the centre."""
+    return idempotent(centre, p, key, body, lambda c: centre.issue(c, p, body.service, body.priority_group,
+                                                                   body.flags), 201)
+
+
+@router.post("/tickets/offline", response_model=TicketOut, status_code=201, tags=["kiosk"])
+def issue_offline(body: OfflineIssueIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+                  centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """Hand in a ticket the kiosk numbered from its leased range while offline (exactly once;
+    queued at its original issue time)."""
+    at = body.issued_at.timestamp() if body.issued_at.tzinfo else body.issued_at.replace(
+        tzinfo=centre.settings.tz).timestamp()
+    return idempotent(centre, p, key, body, lambda c: centre.issue_offline(
+        c, p, body.service, body.seq, at, body.priority_group, body.flags, body.client_ref)[0], 201)
+
+
+@router.post("/leases", response_model=list[LeaseOut], tags=["kiosk"])
+def lease(body: LeaseIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+          centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """The kiosk's offline number blocks for a day (today by default), one per prefix."""
+    day = body.day or centre.day_of(centre.clock())
+    return idempotent(centre, p, key, body, lambda c: centre.lease(c, p, day, body.prefixes, extra=body.extra))
+
+
+@router.post("/tickets/{ticket_id}/print", response_model=TicketOut, tags=["kiosk"])
+def record_print(ticket_id: int, body: PrintIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+                 centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """Record whether the ticket came out of the printer."""
+    return idempotent(centre, p, key, body, lambda c: centre.record_print(c, p, ticket_id, body.ok, body.error))
+
+
+@router.put("/tickets/{ticket_id}/handover", response_model=Ok, tags=["kiosk"])
+def put_handover(ticket_id: int, body: HandoverIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+                 centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """Attach what the citizen confirmed (stored encrypted; only the calling counter reads it)."""
+    payload = json.dumps(body.model_dump(), ensure_ascii=False).encode()
+
+    def run(c):  # type: ignore[no-untyped-def]
+        centre.put_handover(c, p, ticket_id, payload)
+        return {"ok": True}
+    # the request hash covers the whole handover, so the stored idempotency row holds no personal data
+    return idempotent(centre, p, key, {"ticket": ticket_id, "digest": _digest(payload)}, run)
+
+
+@router.get("/applications/{code}", response_model=ApplicationOut, tags=["kiosk"])
+def application(code: str, p: Principal = Depends(role("kiosk", "counter")),
+                centre: Centre = Depends(centre_of)) -> dict:
+    """An application's status timeline by dossier code (MaHoSo) or receipt number."""
+    with centre.db.read() as conn:
+        return records.find_application(centre, conn, code)
+
+
+@router.post("/applications/lookup", response_model=list[ApplicationOut], tags=["kiosk"])
+def applications_of(body: LookupIn, p: Principal = Depends(role("kiosk", "counter")),
+                    centre: Centre = Depends(centre_of)) -> list:
+    """Applications of a citizen by ID number (sent in the body, never in a URL)."""
+    with centre.db.read() as conn:
+        return records.applications_of(centre, conn, body.id_number)
+
+
+@router.post("/appointments/checkin", response_model=CheckInOut, tags=["kiosk"])
+def check_in(body: CheckInIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+             centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """Check a booking in: identity, the early/late rule, and a ticket."""
+    request = {"code": body.code, "id": _digest(body.id_number.encode()), "pg": body.priority_group,
+               "flags": body.flags}
+    return idempotent(centre, p, key, request, lambda c: records.check_in(
+        centre, c, p, body.code, body.id_number, body.priority_group, body.flags))
+
+
+@router.post("/heartbeat", response_model=Ok, tags=["kiosk"])
+def heartbeat(body: HeartbeatIn, p: Principal = Depends(role("kiosk")),
+              centre: Centre = Depends(centre_of)) -> dict:
+    """The kiosk is alive; its health summary (no personal data)."""
+    with centre.db.write() as conn:
+        records.heartbeat(centre, conn, p, body.state, body.health)
+    return {"ok": True}
+
+
+@router.get("/time", tags=["kiosk"])
+def server_time(request: Request, p: Principal = Depends(principal),
+                centre: Centre = Depends(centre_of)) -> dict:
+    """The centre's clock and day (kiosks check their own against it)."""
+    now = centre.clock()
+    return {"now": datetime.fromtimestamp(now, centre.settings.tz).isoformat(), "day": centre.day_of(now)}
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,1 @@
+"""Pure domain model of the centre: tickets, ordering, numbering, appointments, dossiers."""

@@ -1,0 +1,1 @@
+"""Storage of the centre: SQLAlchemy Core tables, Alembic migrations, transactions."""

@@ -1,0 +1,39 @@
+"""The event log: every queue change is a numbered row, written in the same transaction
+as the change. Readers resume after the last id they saw, so a reconnect loses nothing;
+on PostgreSQL a NOTIFY wakes every centre process's listeners when the row commits."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+
+from centre.store.schema import centre_state, event
+
+CHANNEL = "centre_events"
+
+
+def lock_centre(conn: Connection) -> None:
+    """Take the centre's write lock (the ``centre_state`` row) for this transaction."""
+    conn.execute(select(centre_state.c.last_event).where(centre_state.c.id == 1).with_for_update())
+
+
+def emit(conn: Connection, kind: str, data: dict[str, Any], at: float) -> int:
+    """Append an event (no personal data in ``data``) and return its id."""
+    new_id = conn.execute(update(centre_state).where(centre_state.c.id == 1)
+                          .values(last_event=centre_state.c.last_event + 1)
+                          .returning(centre_state.c.last_event)).scalar_one()
+    conn.execute(insert(event).values(id=new_id, at=at, kind=kind,
+                                      data=json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(new_id)})
+    return int(new_id)
+
+
+def events_after(conn: Connection, after: int, limit: int = 500) -> list[dict[str, Any]]:
+    rows = conn.execute(select(event).where(event.c.id > after).order_by(event.c.id).limit(limit))
+    return [{"id": int(r.id), "at": r.at, "kind": r.kind, "data": json.loads(r.data)} for r in rows]
+
+
+def last_event_id(conn: Connection) -> int:
+    return int(conn.execute(select(centre_state.c.last_event).where(centre_state.c.id == 1)).scalar_one())

@@ -1,0 +1,140 @@
+"""SQL for tickets: numbering, rows, history and the waiting queue (inside a write or
+read transaction given by the caller)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from centre.domain import numbering
+from centre.domain.errors import Conflict, NotFound
+from centre.domain.ordering import QueueEntry
+from centre.domain.tickets import Action, State, format_number
+from centre.store.schema import day_counter, offline_lease, service, ticket, ticket_history
+
+
+def _upsert_counter(conn: Connection, day: str, prefix: str, offline_base: int) -> numbering.Cursors:
+    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(day_counter)
+    conn.execute(ins.values(day=day, prefix=prefix, next_online=1, next_offline=offline_base)
+                 .on_conflict_do_nothing(index_elements=["day", "prefix"]))
+    row = conn.execute(select(day_counter.c.next_online, day_counter.c.next_offline)
+                       .where(day_counter.c.day == day, day_counter.c.prefix == prefix)).one()
+    return numbering.Cursors(row.next_online, row.next_offline)
+
+
+def _save_counter(conn: Connection, day: str, prefix: str, c: numbering.Cursors) -> None:
+    conn.execute(update(day_counter).where(day_counter.c.day == day, day_counter.c.prefix == prefix)
+                 .values(next_online=c.next_online, next_offline=c.next_offline))
+
+
+def leases(conn: Connection, day: str, prefix: str, kiosk: str | None = None) -> list[Any]:
+    q = select(offline_lease).where(offline_lease.c.day == day, offline_lease.c.prefix == prefix)
+    if kiosk is not None:
+        q = q.where(offline_lease.c.kiosk == kiosk)
+    return list(conn.execute(q.order_by(offline_lease.c.lo)))
+
+
+def next_online_seq(conn: Connection, day: str, prefix: str, offline_base: int) -> int:
+    cursors = _upsert_counter(conn, day, prefix, offline_base)
+    blocks = [numbering.Block(r.lo, r.hi) for r in leases(conn, day, prefix)]
+    seq, cursors = numbering.allocate_online(cursors, blocks)
+    _save_counter(conn, day, prefix, cursors)
+    return seq
+
+
+def lease_block(conn: Connection, day: str, prefix: str, kiosk: str, size: int, offline_base: int,
+                at: float) -> numbering.Block:
+    cursors = _upsert_counter(conn, day, prefix, offline_base)
+    block, cursors = numbering.allocate_block(cursors, size)
+    _save_counter(conn, day, prefix, cursors)
+    conn.execute(insert(offline_lease).values(day=day, prefix=prefix, kiosk=kiosk, lo=block.lo,
+                                              hi=block.hi, leased_at=at))
+    return block
+
+
+def add_history(conn: Connection, ticket_id: int, state: State, at: float, action: Action | None = None,
+                counter: int | None = None, detail: str = "") -> None:
+    conn.execute(insert(ticket_history).values(
+        ticket_id=ticket_id, state=state.value, action=action.value if action else None, at=at,
+        counter=counter, detail=detail))
+
+
+def create(conn: Connection, *, day: str, prefix: str, seq: int, service_code: str, priority_group: str,
+           issued_at: float, kiosk: str, offline: bool, client_ref: str, flags: str, now: float,
+           appointment_id: int | None = None, appointment_at: float | None = None) -> int:
+    """Insert a ticket as created and queue it (waiting); returns its id."""
+    tid = conn.execute(insert(ticket).values(
+        day=day, prefix=prefix, seq=seq, number=format_number(prefix, seq), service_code=service_code,
+        priority_group=priority_group, state=State.WAITING.value, issued_at=issued_at, kiosk=kiosk,
+        offline=offline, client_ref=client_ref, flags=flags, calls=0, print_state="pending",
+        appointment_id=appointment_id, appointment_at=appointment_at,
+    ).returning(ticket.c.id)).scalar_one()
+    add_history(conn, tid, State.CREATED, issued_at, detail="offline" if offline else "")
+    add_history(conn, tid, State.WAITING, now, Action.QUEUE)
+    return int(tid)
+
+
+def get(conn: Connection, ticket_id: int) -> Any:
+    row = conn.execute(select(ticket).where(ticket.c.id == ticket_id)).first()
+    if row is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    return row
+
+
+def find_by_number(conn: Connection, day: str, number: str) -> Any:
+    return conn.execute(select(ticket).where(ticket.c.day == day, ticket.c.number == number)).first()
+
+
+def find_seq(conn: Connection, day: str, prefix: str, seq: int) -> Any:
+    return conn.execute(select(ticket).where(ticket.c.day == day, ticket.c.prefix == prefix,
+                                             ticket.c.seq == seq)).first()
+
+
+def set_fields(conn: Connection, ticket_id: int, **values: Any) -> None:
+    conn.execute(update(ticket).where(ticket.c.id == ticket_id).values(**values))
+
+
+def waiting_entries(conn: Connection, services: list[str] | None = None) -> list[QueueEntry]:
+    q = select(ticket.c.id, ticket.c.service_code, ticket.c.issued_at, ticket.c.priority_group,
+               ticket.c.appointment_at, ticket.c.target_counter).where(ticket.c.state == State.WAITING.value)
+    if services is not None:
+        q = q.where(ticket.c.service_code.in_(services))
+    return [QueueEntry(r.id, r.service_code, r.issued_at, bool(r.priority_group), r.appointment_at,
+                       r.target_counter) for r in conn.execute(q)]
+
+
+def walk_in_counts(conn: Connection) -> dict[str, int]:
+    return {r.code: r.walk_ins_since_priority
+            for r in conn.execute(select(service.c.code, service.c.walk_ins_since_priority))}
+
+
+def bump_walk_ins(conn: Connection, service_code: str, priority: bool) -> None:
+    value = 0 if priority else service.c.walk_ins_since_priority + 1
+    conn.execute(update(service).where(service.c.code == service_code)
+                 .values(walk_ins_since_priority=value))
+
+
+def recent_service_times(conn: Connection, service_code: str, since: float, limit: int = 30) -> list[float]:
+    rows = conn.execute(
+        select(ticket.c.ended_at - ticket.c.serving_at)
+        .where(ticket.c.service_code == service_code, ticket.c.state == State.DONE.value,
+               ticket.c.ended_at >= since, ticket.c.serving_at.is_not(None))
+        .order_by(ticket.c.ended_at.desc()).limit(limit))
+    return [float(r[0]) for r in rows if r[0] is not None and r[0] >= 0]
+
+
+def waiting_count(conn: Connection, service_code: str) -> int:
+    return int(conn.execute(select(func.count()).select_from(ticket).where(and_(
+        ticket.c.state == State.WAITING.value, ticket.c.service_code == service_code))).scalar_one())
+
+
+def history(conn: Connection, ticket_id: int) -> list[Any]:
+    return list(conn.execute(select(ticket_history).where(ticket_history.c.ticket_id == ticket_id)
+                             .order_by(ticket_history.c.id)))
+
+
+def ensure_unique_free(conn: Connection, day: str, prefix: str, seq: int) -> None:
+    if find_seq(conn, day, prefix, seq) is not None:
+        raise Conflict(f"number {format_number(prefix, seq)} of {day} is already taken", code="number_taken")
