@@ -9,15 +9,18 @@ Pure Python + ``cryptography``: no Kivy, no pyscard.  Two seams connect it to th
 
        doc = read_document(transport, AccessKey.from_id_and_dob(id12, dob),
                            block_size=0xDF, trust_store=load_trust_store(folder))
+       doc.verdict.code, doc.verdict.reason     # e.g. "signature_only", "no_trust_store"
 
    ``transmit`` must raise :class:`CardRemoved` when the card left the field (pyscard:
    ``CardConnectionException`` / ``NoCardException``) and :class:`CommunicationError`
    for other transport failures; both propagate out of ``read_document`` unchanged.
    ``read_document`` reads EF.CardAccess, runs PACE (CAN, then MRZ candidates) when
-   offered, else BAC (each expiry candidate), selects the eMRTD application and reads
-   EF.COM, DG1, DG2, DG13, DG14, DG15 (when listed) and EF.SOD — never DG3/DG4 —
-   then runs passive authentication, active authentication (DG15) and DG1↔DG13
-   cross-checks.  Errors are typed (:mod:`.errors`) and carry no personal data.
+   offered, else BAC (each expiry candidate), selects the eMRTD application, reads
+   EF.COM and DG14, runs chip authentication (new session keys) when DG14 offers it,
+   reads DG1, DG2, DG13, DG15 (when listed) and EF.SOD — never DG3/DG4 — then runs
+   active authentication (DG15), passive authentication against a
+   :class:`TrustStore` and DG1↔DG13 cross-checks.  ``doc.verdict`` is the one
+   :class:`AuthVerdict` (verified / signature_only / failed + reason).  Errors are typed (:mod:`.errors`) and carry no personal data.
    ``ChipDocument.apdu_count`` / ``timings`` feed the benchmark; :func:`minimum_apdus`
    gives the target count.
 
@@ -41,8 +44,11 @@ from .apdu import CommandApdu, ResponseApdu, Transport
 from .errors import (ActiveAuthFailed, AuthenticationFailed, CardRemoved, ChipError, CommunicationError,
                      FileNotFound, MrzError, ParseError, PassiveAuthFailed, SecureMessagingError,
                      SecurityStatusNotSatisfied, StatusWordError, TlvError, UnexpectedStatus, WrongAccessKey)
+from .chip_auth import ChipAuthFailed
 from .passive_auth import PassiveAuthResult, load_trust_store
 from .reader import ChipDocument, minimum_apdus, read_document
+from .trust_store import TrustStore, TrustStoreError
+from .verdict import AuthVerdict
 
 __all__ = [
     "AccessKey", "BacData", "expiry_candidates", "CommandApdu", "ResponseApdu", "Transport",
@@ -50,4 +56,5 @@ __all__ = [
     "FileNotFound", "MrzError", "ParseError", "PassiveAuthFailed", "SecureMessagingError",
     "SecurityStatusNotSatisfied", "StatusWordError", "TlvError", "UnexpectedStatus", "WrongAccessKey",
     "PassiveAuthResult", "load_trust_store", "ChipDocument", "minimum_apdus", "read_document",
+    "ChipAuthFailed", "TrustStore", "TrustStoreError", "AuthVerdict",
 ]

@@ -69,8 +69,8 @@ def portrait_jpeg(path: Path, max_size: tuple[int, int] = (360, 480), quality: i
 
 def build_card_files(record: dict[str, Any], pki: TestPki, *, pace: bool = True, aa: str | None = "ec",
                      parents_nesting: str = "flat", portrait: Path | None = None,
-                     seed: str = "kiosk-test-card") -> tuple[dict[int, bytes], str, Any]:
-    """Return (files by fid, MRZ information, AA private key or None)."""
+                     seed: str = "kiosk-test-card") -> tuple[dict[int, bytes], str, Any, ec.EllipticCurvePrivateKey]:
+    """Return (files by fid, MRZ information, AA private key or None, CA private key)."""
     id12 = record["id_number"]
     dob = _date(record["date_of_birth"])
     if dob is None or len(id12) != 12:
@@ -117,22 +117,22 @@ def build_card_files(record: dict[str, Any], pki: TestPki, *, pace: bool = True,
         dgs[15] = encode_dg15(aa_key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
     files = {dg_fid(n): data for n, data in dgs.items()}
     files[EF_COM] = encode_com(sorted(dgs))
-    files[EF_SOD] = build_sod(dgs, pki.ds_key, pki.ds_cert)
+    files[EF_SOD] = build_sod(dgs, pki.ds_key, pki.ds_cert, signing_time=pki.signing_time)
     if pace:
         files[EF_CARD_ACCESS] = encode_security_infos(
             encode_pace_info(), encode_seq(SEQUENCE, encode_oid(OID_CA_ECDH_AES_CBC_CMAC_128), encode_int(1)),
             encode_seq(SEQUENCE, encode_oid(OID_TA), encode_int(1)))
-    return files, mrz_info, aa_key
+    return files, mrz_info, aa_key, ca_key
 
 
 def build_profile(record: dict[str, Any], pki: TestPki, *, pace: bool = True, bac: bool = True,
                   aa: str | None = "ec", parents_nesting: str = "flat", portrait: Path | None = None,
                   label: str = "virtual CCCD") -> CardProfile:
     """A CardProfile in memory (tests use this directly; the CLI saves it)."""
-    files, mrz_info, aa_key = build_card_files(record, pki, pace=pace, aa=aa, parents_nesting=parents_nesting,
+    files, mrz_info, aa_key, ca_key = build_card_files(record, pki, pace=pace, aa=aa, parents_nesting=parents_nesting,
                                                portrait=portrait)
     return CardProfile(files=files, can=record["id_number"][-6:], mrz_info=mrz_info, pace=pace, bac=bac,
-                       aa_key=aa_key, aa_hash="sha256", label=label)
+                       aa_key=aa_key, aa_hash="sha256", label=label, ca_key=ca_key)
 
 
 def make_profile(record: dict[str, Any], out_dir: Path, *, pki_dir: Path | None = None, **options: Any) -> Path:

@@ -1,12 +1,16 @@
-"""Passive authentication: DG hashes vs EF.SOD, the SOD signature, and the DS → CSCA chain.
+"""Passive authentication: DG hashes vs EF.SOD, the SOD signature, the DS → CSCA chain.
 
-The result says exactly which checks held.  Vietnam's CSCA certificates are not known
-to be public, so "chain not verified" is a normal, honest outcome when no CSCA for the
-issuing country is configured.
+The outcome is an :class:`~.verdict.AuthVerdict` with three honest values.  The chain
+is built by key identifier (DS AuthorityKeyIdentifier → CSCA SubjectKeyIdentifier,
+issuer name as fallback), checked at signing time (the SOD's signingTime, else now)
+for both certificates, and against the CSCA's CRLs in the trust store.  Vietnam's
+CSCA certificates are not known to be public, so ``signature_only`` / ``no_trust_store``
+is a normal outcome on a kiosk without a configured store.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -14,21 +18,15 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
 
-from .errors import PassiveAuthFailed
-from .sod import Sod
+from .cms_verify import verify_signed_content
+from .errors import PassiveAuthFailed, TlvError
+from .sod import Sod, parse_sod
+from .trust_store import TrustStore, TrustStoreError, load_trust_store as _load_store
+from .verdict import FAILED, VERIFIED, AuthVerdict, verdict
 
-_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
-_SIG_HASH = {"1.2.840.10045.4.1": "sha1", "1.2.840.10045.4.3.1": "sha224",
-             "1.2.840.10045.4.3.2": "sha256", "1.2.840.10045.4.3.3": "sha384",
-             "1.2.840.10045.4.3.4": "sha512", "1.2.840.113549.1.1.5": "sha1",
-             "1.2.840.113549.1.1.14": "sha224", "1.2.840.113549.1.1.11": "sha256",
-             "1.2.840.113549.1.1.12": "sha384", "1.2.840.113549.1.1.13": "sha512"}
-_RSA_PSS = "1.2.840.113549.1.1.10"
+TrustInput = TrustStore | list[x509.Certificate] | tuple[x509.Certificate, ...] | None
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,16 @@ class PassiveAuthResult:
     signature_detail: str
     chain_ok: bool | None
     chain_detail: str
+    verdict: AuthVerdict
 
     @property
     def failed(self) -> bool:
         """True when a check *proved* a problem (as opposed to not being checkable)."""
-        return not self.hashes_ok or self.signature_ok is False or self.chain_ok is False
+        return self.verdict.code == FAILED
 
     @property
     def fully_verified(self) -> bool:
-        return self.hashes_ok and self.signature_ok is True and self.chain_ok is True
+        return self.verdict.code == VERIFIED
 
     def summary(self) -> str:
         """E.g. 'hashes OK, signature OK, chain not verified: no CSCA for VN configured'."""
@@ -65,106 +64,171 @@ class PassiveAuthResult:
         return f"{hashes_part}, {sig}, {chain}"
 
     def require(self) -> None:
-        """Raise PassiveAuthFailed when a check failed (unverifiable chain is allowed)."""
+        """Raise PassiveAuthFailed when a check failed (an unverifiable chain is allowed)."""
         if self.failed:
             raise PassiveAuthFailed(self.summary())
 
 
-def load_trust_store(folder: Path | str | None) -> list[x509.Certificate]:
-    """Load every CSCA certificate (PEM, possibly several per file, or DER) in a folder."""
-    if folder is None:
-        return []
-    certs: list[x509.Certificate] = []
-    for path in sorted(Path(folder).iterdir()):
-        if not path.is_file() or path.suffix.lower() not in (".pem", ".crt", ".cer", ".der"):
-            continue
-        blob = path.read_bytes()
-        try:
-            if b"-----BEGIN CERTIFICATE-----" in blob:
-                certs.extend(x509.load_pem_x509_certificates(blob))
-            else:
-                certs.append(x509.load_der_x509_certificate(blob))
-        except ValueError:
-            continue  # an unreadable file must not hide the others
-    return certs
+def load_trust_store(folder: Path | str | None) -> TrustStore:
+    """The trust store in ``folder`` (see :mod:`.trust_store`); TrustStoreError if unreadable."""
+    return _load_store(folder)
 
 
 def _country(name: x509.Name) -> str:
-    attrs = name.get_attributes_for_oid(NameOID.COUNTRY_NAME)
-    return str(attrs[0].value) if attrs else "unknown country"
+    attrs = name.get_attributes_for_oid(x509.oid.NameOID.COUNTRY_NAME)
+    return str(attrs[0].value) if attrs else "??"
 
 
-def _verify_signature(sod: Sod, cert: x509.Certificate) -> tuple[bool, str]:
-    econtent_digest = hashlib.new(sod.digest_algorithm, sod.econtent).digest()
-    if sod.signed_attrs is not None:
-        if sod.message_digest is None or not hmac.compare_digest(sod.message_digest, econtent_digest):
-            return False, "message digest does not match the security object"
-        signed = sod.signed_attrs
-    else:
-        signed = sod.econtent
-    hash_name = _SIG_HASH.get(sod.signature_algorithm, sod.digest_algorithm)
-    algorithm = _HASHES[hash_name]()
-    key = cert.public_key()
+def _ext(cert: x509.Certificate, kind: type) -> object | None:
     try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(sod.signature, signed, ec.ECDSA(algorithm))
-        elif isinstance(key, rsa.RSAPublicKey):
-            if sod.signature_algorithm == _RSA_PSS:
-                pss = padding.PSS(padding.MGF1(algorithm), padding.PSS.AUTO)
-                key.verify(sod.signature, signed, pss, algorithm)
-            else:
-                key.verify(sod.signature, signed, padding.PKCS1v15(), algorithm)
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """Signature check only (names are compared by the caller)."""
+    key = issuer.public_key()
+    algorithm = cert.signature_hash_algorithm
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey) and algorithm is not None:
+            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
+        elif isinstance(key, rsa.RSAPublicKey) and algorithm is not None:
+            pad = cert.signature_algorithm_parameters
+            key.verify(cert.signature, cert.tbs_certificate_bytes,
+                       pad if isinstance(pad, padding.PSS) else padding.PKCS1v15(), algorithm)
         else:
-            return False, "unsupported document signer key type"
-    except InvalidSignature:
-        return False, "signature does not verify with the document signer certificate"
-    except UnsupportedAlgorithm:
-        return False, "unsupported signature algorithm"
-    return True, "OK"
+            return False
+    except (InvalidSignature, UnsupportedAlgorithm, ValueError, TypeError):
+        return False
+    return True
 
 
-def _verify_chain(ds_cert: x509.Certificate, cscas: list[x509.Certificate]) -> tuple[bool | None, str]:
-    country = _country(ds_cert.issuer)
-    same_country = [c for c in cscas if _country(c.subject) == country]
-    if not same_country:
-        return None, f"no CSCA for {country} configured"
-    for csca in same_country:
-        if csca.subject != ds_cert.issuer:
-            continue
+def _valid_at(cert: x509.Certificate, at: dt.datetime) -> bool:
+    return cert.not_valid_before_utc <= at <= cert.not_valid_after_utc
+
+
+def _profile_problems(ds: x509.Certificate, csca: x509.Certificate) -> list[str]:
+    """ICAO 9303-12 fields a strict verifier requires (key identifiers, CA flag, usage)."""
+    problems = []
+    if _ext(ds, x509.AuthorityKeyIdentifier) is None:
+        problems.append("DS lacks AuthorityKeyIdentifier")
+    usage = _ext(ds, x509.KeyUsage)
+    if not isinstance(usage, x509.KeyUsage) or not usage.digital_signature:
+        problems.append("DS key usage is not digitalSignature")
+    if _ext(csca, x509.SubjectKeyIdentifier) is None:
+        problems.append("CSCA lacks SubjectKeyIdentifier")
+    constraints = _ext(csca, x509.BasicConstraints)
+    if not isinstance(constraints, x509.BasicConstraints) or not constraints.ca:
+        problems.append("CSCA is not marked as a CA")
+    csca_usage = _ext(csca, x509.KeyUsage)
+    if not isinstance(csca_usage, x509.KeyUsage) or not csca_usage.key_cert_sign:
+        problems.append("CSCA key usage lacks keyCertSign")
+    return problems
+
+
+def _revoked(ds: x509.Certificate, csca: x509.Certificate, store: TrustStore) -> bool:
+    for crl in store.crls:
+        if crl.issuer != csca.subject or not crl.is_signature_valid(csca.public_key()):  # type: ignore[arg-type]
+            continue  # a CRL its CSCA did not sign proves nothing
+        if crl.get_revoked_certificate_by_serial_number(ds.serial_number) is not None:
+            return True
+    return False
+
+
+def verify_chain(ds: x509.Certificate, store: TrustStore, at: dt.datetime) -> tuple[str, str]:
+    """(reason, detail) for the DS → CSCA chain at time ``at``; reason ``ok`` = verified."""
+    if not store.cscas:
+        return "no_trust_store", "no CSCA configured"
+    country = _country(ds.issuer)
+    aki = _ext(ds, x509.AuthorityKeyIdentifier)
+    key_id = aki.key_identifier if isinstance(aki, x509.AuthorityKeyIdentifier) else None
+
+    def matches(csca: x509.Certificate) -> bool:
+        ski = _ext(csca, x509.SubjectKeyIdentifier)
+        if key_id is not None and isinstance(ski, x509.SubjectKeyIdentifier):
+            return ski.digest == key_id
+        return csca.subject == ds.issuer
+
+    candidates = [c for c in store.cscas if matches(c)]
+    if not candidates:
+        return "unknown_csca", f"no configured CSCA matches the document signer's issuer ({country})"
+    issuers = [c for c in candidates if c.subject == ds.issuer and _signed_by(ds, c)]
+    if not issuers:
+        return "chain_invalid", f"document signer not signed by the configured CSCA for {country}"
+    if not _valid_at(ds, at):
+        return "signer_expired", "document signer certificate not valid at signing time"
+    valid = [c for c in issuers if _valid_at(c, at)]
+    if not valid:
+        return "signer_expired", "CSCA certificate not valid at signing time"
+    csca = valid[0]
+    if _revoked(ds, csca, store):
+        return "signer_revoked", "document signer listed on its CSCA's CRL"
+    problems = _profile_problems(ds, csca)
+    if problems:
+        return "certificate_profile", "; ".join(problems)
+    has_crl = any(crl.issuer == csca.subject for crl in store.crls)
+    return "ok", f"CSCA {country}" + ("" if has_crl else ", no CRL for this CSCA")
+
+
+def _as_store(trust: TrustInput) -> TrustStore:
+    if isinstance(trust, TrustStore):
+        return trust
+    return TrustStore(tuple(trust or ()))
+
+
+def verify_passive(sod: Sod | bytes, dg_data: dict[int, bytes], trust_store: TrustInput = None,
+                   *, now: dt.datetime | None = None) -> PassiveAuthResult:
+    """Check every read data group's hash, the SOD signature and the chain.
+
+    ``sod`` may be raw EF.SOD bytes: a malformed SOD gives a ``failed`` verdict
+    (``malformed_sod``) rather than an exception.
+    """
+    checked = tuple(sorted(dg_data))
+    if isinstance(sod, (bytes, bytearray)):
         try:
-            ds_cert.verify_directly_issued_by(csca)
-            return True, "OK"
-        except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-            continue
-    return False, f"document signer not issued by any configured CSCA for {country}"
-
-
-def verify_passive(sod: Sod, dg_data: dict[int, bytes],
-                   trust_store: list[x509.Certificate] | None = None) -> PassiveAuthResult:
-    """Check every read data group's hash, the SOD signature and (optionally) the chain."""
-    mismatched = []
-    for number, data in sorted(dg_data.items()):
-        expected = sod.dg_hashes.get(number)
-        actual = hashlib.new(sod.hash_algorithm, data).digest()
-        if expected is None or not hmac.compare_digest(expected, actual):
-            mismatched.append(number)
-    ds_cert = None
-    if sod.certificates:
+            sod = parse_sod(bytes(sod))
+        except TlvError as exc:
+            return PassiveAuthResult(False, checked, checked, None, "EF.SOD malformed", None, "EF.SOD malformed",
+                                     verdict("malformed_sod", str(exc)))
+    mismatched = tuple(n for n, data in sorted(dg_data.items())
+                       if sod.dg_hashes.get(n) is None
+                       or not hmac.compare_digest(sod.dg_hashes[n], hashlib.new(sod.hash_algorithm, data).digest()))
+    hashes_ok = not mismatched
+    signed = sod.signed
+    ds = None
+    if signed.signer_certificate is not None:
         try:
-            ds_cert = x509.load_der_x509_certificate(sod.certificates[0])
+            ds = x509.load_der_x509_certificate(signed.signer_certificate)
         except ValueError:
-            ds_cert = None
-    if ds_cert is None:
-        sig_ok, sig_detail = None, "no usable document signer certificate in EF.SOD"
-        chain_ok, chain_detail = None, "no document signer certificate"
-    else:
-        try:  # cryptography parses certificate fields lazily: garbage surfaces here
-            sig_ok, sig_detail = _verify_signature(sod, ds_cert)
-            chain_ok, chain_detail = _verify_chain(ds_cert, trust_store or [])
-        except (ValueError, TypeError, UnsupportedAlgorithm):
-            sig_ok, sig_detail = False, "document signer certificate is malformed"
-            chain_ok, chain_detail = None, "document signer certificate is malformed"
-    return PassiveAuthResult(not mismatched, tuple(sorted(dg_data)), tuple(mismatched),
-                             sig_ok, sig_detail, chain_ok, chain_detail)
+            ds = None
+    if ds is None:
+        return PassiveAuthResult(hashes_ok, checked, mismatched, None, "no usable document signer certificate",
+                                 None, "no document signer certificate",
+                                 verdict("hash_mismatch", _mismatch_detail(mismatched)) if mismatched
+                                 else verdict("malformed_sod", "no usable document signer certificate in EF.SOD"))
+    problem = verify_signed_content(signed, ds)
+    if problem:
+        return PassiveAuthResult(hashes_ok, checked, mismatched, False, problem, None, "signature failed",
+                                 verdict("hash_mismatch", _mismatch_detail(mismatched)) if mismatched
+                                 else verdict("bad_signature", problem))
+    at = signed.signing_time or now or dt.datetime.now(dt.timezone.utc)
+    try:
+        chain_reason, chain_detail = verify_chain(ds, _as_store(trust_store), at)
+    except (ValueError, TypeError, UnsupportedAlgorithm):  # lazily parsed certificate fields
+        chain_reason, chain_detail = "chain_invalid", "document signer certificate is malformed"
+    chain_ok = {"ok": True, "no_trust_store": None, "unknown_csca": None}.get(chain_reason, False)
+    if chain_reason == "certificate_profile":
+        chain_ok = None
+    if mismatched:
+        return PassiveAuthResult(False, checked, mismatched, True, "OK", chain_ok, "OK" if chain_ok else chain_detail,
+                                 verdict("hash_mismatch", _mismatch_detail(mismatched)))
+    return PassiveAuthResult(True, checked, mismatched, True, "OK", chain_ok,
+                             "OK" if chain_ok else chain_detail, verdict(chain_reason, chain_detail))
 
 
+def _mismatch_detail(groups: tuple[int, ...]) -> str:
+    return "hash differs for " + ", ".join(f"DG{n}" for n in groups)
+
+
+__all__ = ["PassiveAuthResult", "load_trust_store", "verify_passive", "verify_chain", "TrustStoreError"]

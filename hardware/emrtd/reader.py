@@ -6,7 +6,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from . import files
@@ -18,15 +17,16 @@ from .channel import CardChannel
 from .crosscheck import CrossCheck, cross_check
 from .dg2 import FaceImage, parse_dg2
 from .dg13 import Dg13, parse_dg13
-from .errors import (ActiveAuthFailed, AuthenticationFailed, FileNotFound,
-                     ParseError, SecurityStatusNotSatisfied, UnexpectedStatus, WrongAccessKey)
+from .chip_auth import ChipAuthFailed, ChipAuthInfo, chip_auth_info, perform_chip_auth
+from .errors import (ActiveAuthFailed, AuthenticationFailed, FileNotFound, ParseError, SecureMessagingError,
+                     SecurityStatusNotSatisfied, UnexpectedStatus, WrongAccessKey)
 from .lds import ComFile, parse_com
 from .mrz import Td1, parse_dg1
 from .pace import PASSWORD_CAN, PASSWORD_MRZ, PaceParams, SUPPORTED_PACE_OIDS, perform_pace
-from .passive_auth import PassiveAuthResult, verify_passive
+from .passive_auth import PassiveAuthResult, TrustInput, verify_passive
 from .security_infos import SecurityInfo, aa_signature_algorithm, parse_card_access, parse_dg14, parse_dg15
-from .sod import parse_sod
 from .ec import CURVES_BY_PARAM_ID
+from .verdict import AuthVerdict, combine
 
 DEFAULT_GROUPS = (1, 2, 13, 14, 15)
 FORBIDDEN_GROUPS = frozenset({3, 4})  # biometrics behind EAC: the kiosk must not try
@@ -48,6 +48,8 @@ class ChipDocument:
     card_access: bytes | None = field(repr=False, default=None)
     passive_auth: PassiveAuthResult | None = None
     active_auth: bool | None = None         # None: no DG15 or not attempted
+    chip_auth: bool | None = None           # None: DG14 offers no (supported) CA, or not attempted
+    verdict: AuthVerdict | None = None      # the one answer: verified / signature_only / failed
     cross_check: CrossCheck | None = None
     skipped_groups: dict[int, str] = field(default_factory=dict)
     apdu_count: int = 0
@@ -110,53 +112,99 @@ def _authenticate(channel: CardChannel, key: AccessKey, card_access: bytes | Non
     raise wrong_key
 
 
-def read_document(transport: Transport, access_key: AccessKey, *, block_size: int = files.DEFAULT_BLOCK_SIZE,
-                  groups: Iterable[int] = DEFAULT_GROUPS, trust_store: list[x509.Certificate] | None = None,
-                  strict_passive_auth: bool = True, active_auth: bool = True,
-                  qr: dict[str, str] | None = None) -> ChipDocument:
-    """Authenticate, read EF.COM, the wanted data groups present in it and EF.SOD, then
-    run passive authentication, active authentication (DG15) and cross-checks.
+class _Session:
+    """The open channel plus what it takes to reopen it (after a failed chip authentication)."""
 
+    def __init__(self, channel: CardChannel, key: AccessKey, card_access: bytes | None, block_size: int) -> None:
+        self.channel, self.key, self.card_access, self.block_size = channel, key, card_access, block_size
+        self.method = _authenticate(channel, key, card_access)
+        self.chip_auth: bool | None = None   # None: not run; True once the chip answered under the CA keys
+        self._confirm = False
+
+    def run_chip_auth(self, info: ChipAuthInfo) -> None:
+        try:
+            perform_chip_auth(self.channel, info)
+            self._confirm = True
+        except (ChipAuthFailed, SecureMessagingError):
+            self._fail_chip_auth()
+
+    def _fail_chip_auth(self) -> None:
+        # The chip did not prove the key: reopen a plain session to finish the read
+        # (the data is still shown, flagged as possibly cloned).
+        self.chip_auth, self._confirm = False, False
+        self.channel.sm = None
+        self.method = _authenticate(self.channel, self.key, self.card_access)
+
+    def read(self, fid: int) -> bytes:
+        """Read one EF; the first read after chip authentication confirms the new keys."""
+        if not self._confirm:
+            return files.read_file(self.channel, fid, self.block_size)
+        try:
+            data = files.read_file(self.channel, fid, self.block_size)
+        except SecureMessagingError:
+            self._fail_chip_auth()
+            return files.read_file(self.channel, fid, self.block_size)
+        self.chip_auth, self._confirm = True, False
+        return data
+
+
+def read_document(transport: Transport, access_key: AccessKey, *, block_size: int = files.DEFAULT_BLOCK_SIZE,
+                  groups: Iterable[int] = DEFAULT_GROUPS, trust_store: TrustInput = None,
+                  strict_passive_auth: bool = True, active_auth: bool = True, chip_auth: bool = True,
+                  qr: dict[str, str] | None = None) -> ChipDocument:
+    """Authenticate, read EF.COM, DG14, run chip authentication when DG14 offers it,
+    read the other wanted data groups present and EF.SOD, then run passive
+    authentication, active authentication (DG15) and cross-checks.
+
+    The outcome is ``doc.verdict`` (verified / signature_only / failed, with a reason).
     Raises WrongAccessKey, CardRemoved and the other ChipErrors; with
     ``strict_passive_auth`` a proven PA failure raises PassiveAuthFailed.
     """
-    wanted = sorted(set(groups))
+    wanted = sorted(set(groups), key=lambda n: (n != 14, n))  # DG14 first: it holds the CA key
     if FORBIDDEN_GROUPS & set(wanted):
         raise ValueError("DG3/DG4 are protected biometrics; the kiosk never reads them")
     channel = CardChannel(transport)
     timings: dict[str, float] = {}
     start = time.perf_counter()
     card_access = _read_card_access(channel, block_size)
-    method = _authenticate(channel, access_key, card_access)
+    session = _Session(channel, access_key, card_access, block_size)
     timings["authenticate"] = time.perf_counter() - start
 
     t = time.perf_counter()
-    com_raw = files.read_file(channel, files.EF_COM, block_size)
-    com = parse_com(com_raw)
+    com = parse_com(session.read(files.EF_COM))
     raw: dict[int, bytes] = {}
     skipped: dict[int, str] = {}
+    dg14 = None
     for number in wanted:
         if number not in com.data_groups:
             continue
         try:
-            raw[number] = files.read_file(channel, files.dg_fid(number), block_size)
+            raw[number] = session.read(files.dg_fid(number))
         except (FileNotFound, SecurityStatusNotSatisfied) as exc:
             if number == 1:
                 raise
             skipped[number] = type(exc).__name__
-    sod_raw = files.read_file(channel, files.EF_SOD, block_size)
+            continue
+        if number == 14:
+            dg14 = parse_dg14(raw[14])
+            info = chip_auth_info(dg14) if chip_auth else None
+            if info is not None:
+                ca_start = time.perf_counter()
+                session.run_chip_auth(info)
+                timings["chip_auth"] = time.perf_counter() - ca_start
+    sod_raw = session.read(files.EF_SOD)
     timings["read_files"] = time.perf_counter() - t
 
     t = time.perf_counter()
     if 1 not in raw:
         raise FileNotFound("EF.COM does not list DG1")
     doc = ChipDocument(
-        access_method=method, com=com, dg1=parse_dg1(raw[1]),
+        access_method=session.method, com=com, dg1=parse_dg1(raw[1]),
         dg2=parse_dg2(raw[2]) if 2 in raw else None,
         dg13=parse_dg13(raw[13]) if 13 in raw else None,
-        dg14=parse_dg14(raw[14]) if 14 in raw else None,
-        dg15=parse_dg15(raw[15]) if 15 in raw else None,
+        dg14=dg14, dg15=parse_dg15(raw[15]) if 15 in raw else None,
         raw=raw, sod=sod_raw, card_access=card_access, skipped_groups=skipped,
+        chip_auth=session.chip_auth,
     )
     timings["parse"] = time.perf_counter() - t
 
@@ -170,7 +218,8 @@ def read_document(transport: Transport, access_key: AccessKey, *, block_size: in
         timings["active_auth"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    doc.passive_auth = verify_passive(parse_sod(sod_raw), raw, trust_store)
+    doc.passive_auth = verify_passive(sod_raw, raw, trust_store)
+    doc.verdict = combine(doc.passive_auth.verdict, chip_auth=doc.chip_auth, active_auth=doc.active_auth)
     timings["passive_auth"] = time.perf_counter() - t
     doc.cross_check = cross_check(doc.dg1, doc.dg13, qr)
     doc.apdu_count = channel.stats.apdus
@@ -182,10 +231,11 @@ def read_document(transport: Transport, access_key: AccessKey, *, block_size: in
 
 
 def minimum_apdus(file_sizes: dict[str, int], method: str, *, block_size: int = files.DEFAULT_BLOCK_SIZE,
-                  active_auth: bool = False) -> int:
+                  active_auth: bool = False, chip_auth: bool = False) -> int:
     """The fewest APDUs a full read can take: auth + SELECT AID + per file (SELECT,
-    4-byte header, body chunks) + INTERNAL AUTHENTICATE.  ``file_sizes`` includes
-    'CardAccess' (absent → one failed SELECT) and every file read."""
+    4-byte header, body chunks) + chip authentication (MSE:Set AT + GENERAL
+    AUTHENTICATE) + INTERNAL AUTHENTICATE.  ``file_sizes`` includes 'CardAccess'
+    (absent → one failed SELECT) and every file read."""
     total = 0
     if "CardAccess" in file_sizes:
         total += files.min_apdus_for_file(file_sizes["CardAccess"], block_size)
@@ -194,7 +244,7 @@ def minimum_apdus(file_sizes: dict[str, int], method: str, *, block_size: int = 
     total += {"PACE-CAN": 5, "PACE-MRZ": 5, "BAC": 2}[method] + 1  # + SELECT AID
     total += sum(files.min_apdus_for_file(size, block_size) for name, size in file_sizes.items()
                  if name != "CardAccess")
-    return total + (1 if active_auth else 0)
+    return total + (1 if active_auth else 0) + (2 if chip_auth else 0)
 
 
 __all__ = ["ChipDocument", "read_document", "minimum_apdus"]

@@ -1,7 +1,8 @@
 """VirtualChip: the chip side of a CCCD, answering raw APDUs like a real card.
 
 It enforces access control (6982 before BAC/PACE), runs BAC and PACE-GM (CAN or MRZ),
-secure messaging, READ BINARY (by current file or SFI), INTERNAL AUTHENTICATE, and
+secure messaging, chip authentication (MSE:Set AT + GENERAL AUTHENTICATE, then new
+session keys), READ BINARY (by current file or SFI), INTERNAL AUTHENTICATE, and
 offers fault injection for tests and the vpcd socket client:
 
 * ``schedule_removal(n)``: the first ``n`` APDUs are answered, the next one finds the
@@ -20,6 +21,7 @@ from typing import Callable, Literal
 
 from .. import bac, crypto, ec, pace
 from ..active_auth import chip_sign
+from ..chip_auth import SUPPORTED_CA_OIDS, chip_answer
 from ..apdu import CommandApdu, ResponseApdu
 from ..asn1 import decode_oid
 from ..errors import AuthenticationFailed, CardRemoved, CommunicationError, SecureMessagingError, TlvError
@@ -75,6 +77,8 @@ class VirtualChip:
         self.authenticated = False
         self._challenge: bytes | None = None
         self._pace: dict | None = None
+        self._ca_ready = False
+        self._next_session: SecureMessaging | None = None
 
     def schedule_removal(self, after_apdus: int | None, mode: Literal["remove", "mute"] = "remove") -> None:
         """Answer ``after_apdus`` more APDUs, then vanish (``None`` cancels)."""
@@ -119,7 +123,10 @@ class VirtualChip:
             session = self.session
             resp = self._dispatch(plain)
             if self.session is session:
-                return session.protect_response(resp)
+                out = session.protect_response(resp)
+                if self._next_session is not None:  # chip authentication: new keys from now on
+                    self.session, self._next_session = self._next_session, None
+                return out
             return resp.encode()
         if self.session is not None and cmd.ins not in (0x22, 0x84, 0x86):
             self._reset_state()  # plain command during SM ends the session
@@ -219,6 +226,8 @@ class VirtualChip:
 
     # -- PACE ----------------------------------------------------------------------------------
     def _mse(self, cmd: CommandApdu) -> ResponseApdu:
+        if (cmd.p1, cmd.p2) == (0x41, 0xA4):
+            return self._mse_chip_auth(cmd)
         if (cmd.p1, cmd.p2) != (0xC1, 0xA4) or not self.profile.pace:
             return _r(0x6A86 if self.profile.pace else 0x6D00)
         self._reset_state()
@@ -237,6 +246,8 @@ class VirtualChip:
         return _r(0x9000)
 
     def _general_authenticate(self, cmd: CommandApdu) -> ResponseApdu:
+        if self._ca_ready:
+            return self._chip_auth(cmd)
         state = self._pace
         if state is None:
             return _r(0x6985)
@@ -290,6 +301,31 @@ class VirtualChip:
         self.authenticated = True
         self.in_application = False  # PACE runs at MF level; the terminal selects the AID next
         return _r(0x9000, encode(0x7C, encode(0x86, token)))
+
+    # -- Chip Authentication (ICAO 9303-11 §6.2) -------------------------------------------
+    def _mse_chip_auth(self, cmd: CommandApdu) -> ResponseApdu:
+        if self.profile.ca_key is None:
+            return _r(0x6A86)
+        if self.session is None or not self.authenticated:
+            return _r(0x6982)
+        try:
+            items = {item.tag: item for item in parse_all(cmd.data)}
+            oid = decode_oid(Tlv(0x06, items[0x80].value, b""))
+        except (KeyError, TlvError):
+            return _r(0x6A80)
+        if oid not in SUPPORTED_CA_OIDS:
+            return _r(0x6A80)
+        self._ca_ready = True
+        return _r(0x9000)
+
+    def _chip_auth(self, cmd: CommandApdu) -> ResponseApdu:
+        self._ca_ready = False
+        assert self.profile.ca_key is not None
+        try:
+            answer, self._next_session = chip_answer(self.profile.ca_key, cmd.data)
+        except AuthenticationFailed:
+            return _r(0x6A80)
+        return _r(0x9000, answer)
 
     # -- Active Authentication -----------------------------------------------------------------
     def _internal_authenticate(self, cmd: CommandApdu) -> ResponseApdu:

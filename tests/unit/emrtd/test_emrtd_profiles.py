@@ -27,9 +27,11 @@ def test_cli_builds_profile_dirs_that_read_back(tmp_path: Path) -> None:
 
     full = load_profile(tmp_path / "full")
     assert full.pace and EF_CARD_ACCESS in full.files and dg_fid(15) in full.files
-    trust = load_trust_store(pki)  # csca.pem (ds.pem is not a CSCA but is harmless here)
+    assert meta["ca_key"] == "ca_key.TEST.pem" and full.ca_key is not None
+    trust = load_trust_store(pki)  # csca.pem (ds.pem is not a CSCA but is harmless here; keys are skipped)
     doc = read_document(InProcessTransport(VirtualChip(full)), AccessKey.from_can("047064"), trust_store=trust)
-    assert doc.passive_auth.fully_verified and doc.active_auth is True
+    assert doc.passive_auth.fully_verified and doc.active_auth is True and doc.chip_auth is True
+    assert doc.verdict.code == "verified"
 
     bac = load_profile(tmp_path / "bac")
     assert not bac.pace and EF_CARD_ACCESS not in bac.files and dg_fid(15) not in bac.files

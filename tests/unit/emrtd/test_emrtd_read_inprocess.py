@@ -38,8 +38,10 @@ def test_pace_can_reads_the_full_card(pace_profile, pki) -> None:
 
 def test_without_trust_store_chain_is_reported_not_verified(pace_profile) -> None:
     doc = read_document(InProcessTransport(VirtualChip(pace_profile)), can_key())
-    assert doc.passive_auth.summary() == "hashes OK, signature OK, chain not verified: no CSCA for VN configured"
+    assert doc.passive_auth.summary() == "hashes OK, signature OK, chain not verified: no CSCA configured"
     assert not doc.passive_auth.failed
+    assert (doc.verdict.code, doc.verdict.reason) == ("signature_only", "no_trust_store")
+    assert doc.chip_auth is True and not doc.verdict.possibly_cloned
 
 
 def test_apdu_count_equals_minimum_for_block_size(pace_profile, bac_profile) -> None:
@@ -48,15 +50,16 @@ def test_apdu_count_equals_minimum_for_block_size(pace_profile, bac_profile) -> 
         sizes = {"CardAccess": len(pace_profile.files[EF_CARD_ACCESS]), "COM": len(pace_profile.files[EF_COM]),
                  "SOD": len(pace_profile.files[EF_SOD])}
         sizes.update({f"DG{n}": len(pace_profile.files[dg_fid(n)]) for n in (1, 2, 13, 14, 15)})
-        assert doc.apdu_count == minimum_apdus(sizes, "PACE-CAN", block_size=block, active_auth=True)
+        assert doc.apdu_count == minimum_apdus(sizes, "PACE-CAN", block_size=block, active_auth=True,
+                                               chip_auth=True)
     # DG2 of ~30 KB at 0xDF: 2 + ceil((N-4)/223) APDUs; the whole read stays under 200.
     assert doc.apdu_count < 200
     key = AccessKey.from_mrz(ID12[-9:], "930105", "330105")
     doc = read_document(InProcessTransport(VirtualChip(bac_profile)), key)
     sizes = {"COM": len(bac_profile.files[EF_COM]), "SOD": len(bac_profile.files[EF_SOD])}
     sizes.update({f"DG{n}": len(bac_profile.files[dg_fid(n)]) for n in (1, 2, 13, 14, 15)})
-    assert doc.access_method == "BAC"
-    assert doc.apdu_count == minimum_apdus(sizes, "BAC", active_auth=True)
+    assert doc.access_method == "BAC" and doc.chip_auth is True  # CA after BAC switches 3DES -> AES
+    assert doc.apdu_count == minimum_apdus(sizes, "BAC", active_auth=True, chip_auth=True)
 
 
 def test_bac_only_card_with_expiry_candidates_from_id_and_dob(bac_profile) -> None:
@@ -145,13 +148,35 @@ def test_tampered_data_group_fails_passive_auth(pace_profile) -> None:
     assert doc.passive_auth.mismatched_groups == (13,) and doc.passive_auth.signature_ok is True
 
 
-def test_sod_from_untrusted_signer_fails_with_trust_store(pki, record) -> None:
+def test_sod_from_an_unknown_csca_is_signature_only(pki, record) -> None:
     rogue = make_test_pki(seed="rogue")  # same names, different keys: an impostor CSCA + DS
     profile = build_profile(record, rogue)
+    doc = read_document(InProcessTransport(VirtualChip(profile)), can_key(), trust_store=[pki.csca_cert])
+    assert doc.passive_auth.hashes_ok and doc.passive_auth.signature_ok is True
+    assert doc.passive_auth.chain_ok is None  # never "OK": its key identifier names no configured CSCA
+    assert (doc.verdict.code, doc.verdict.reason) == ("signature_only", "unknown_csca")
+
+
+def test_signer_claiming_a_configured_csca_without_its_signature_fails(pki, record) -> None:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    from hardware.emrtd.virtual.pki import TestPki
+    # A DS whose AKI and issuer name point at the configured CSCA, but signed by another key.
+    forger = make_test_pki(seed="forger")
+    ds_key = forger.ds_key
+    ds_cert = (x509.CertificateBuilder().subject_name(forger.ds_cert.subject).issuer_name(pki.csca_cert.subject)
+               .public_key(ds_key.public_key()).serial_number(7)
+               .not_valid_before(dt.datetime(2023, 1, 1)).not_valid_after(dt.datetime(2035, 1, 1))
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(pki.csca_key.public_key()), False)
+               .sign(forger.csca_key, hashes.SHA256()))
+    profile = build_profile(record, TestPki(forger.csca_key, pki.csca_cert, ds_key, ds_cert))
     doc = read_document(InProcessTransport(VirtualChip(profile)), can_key(), strict_passive_auth=False,
                         trust_store=[pki.csca_cert])
-    assert doc.passive_auth.hashes_ok and doc.passive_auth.signature_ok is True
     assert doc.passive_auth.chain_ok is False
+    assert (doc.verdict.code, doc.verdict.reason) == ("failed", "chain_invalid")
     with pytest.raises(PassiveAuthFailed):
         read_document(InProcessTransport(VirtualChip(profile)), can_key(), trust_store=[pki.csca_cert])
 
@@ -171,6 +196,8 @@ def test_active_auth_fails_for_a_cloned_chip(pace_profile) -> None:
     clone.aa_key = ec.generate_private_key(ec.SECP256R1())  # copied data, but not the secret key
     doc = read_document(InProcessTransport(VirtualChip(clone)), can_key())
     assert doc.active_auth is False and doc.passive_auth.hashes_ok
+    assert (doc.verdict.code, doc.verdict.reason) == ("failed", "active_auth_failed")
+    assert doc.verdict.possibly_cloned
 
 
 def test_profile_without_dg15_skips_active_auth(no_aa_profile) -> None:
