@@ -15,6 +15,8 @@ APT_PACKAGES=(
   fonts-dejavu-core                   # fallback font with Vietnamese glyphs
   libusb-1.0-0                        # pyusb backend for USB ESC/POS printers
   postgresql                          # the centre service's province engine (tests run a private cluster)
+  chromium chromium-driver            # counter console / hall display browser tests (never a downloaded browser)
+  espeak-ng sox                       # Vietnamese call announcements rendered on the centre; sox checks the WAVs
 )
 
 missing=()
