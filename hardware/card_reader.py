@@ -4,9 +4,13 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from hardware.base import Device, HardwareError
 from kiosk.citizen import Citizen
+
+if TYPE_CHECKING:  # the verdict module is light, but importing hardware.emrtd is not
+    from hardware.emrtd.verdict import AuthVerdict
 
 
 # -- errors ------------------------------------------------------------------------
@@ -78,12 +82,16 @@ class CardReadResult:
     citizen: Citizen
     access_method: str  # "PACE-CAN", "PACE-MRZ", "BAC", "simulated"
     portrait_jpeg: bytes | None = None
-    passive_auth_ok: bool | None = None  # None: not checked (simulated card, no SOD)
+    # True: hashes, signature and chain verified; False: proved wrong; None: not (fully) checked
+    passive_auth_ok: bool | None = None
     passive_auth_summary: str = ""
     active_auth_ok: bool | None = None
     apdu_count: int = 0
     duration_s: float = 0.0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # The chip check's one answer (verified / signature_only / failed + reason, possibly
+    # cloned); None when no chip check ran (simulated card).
+    verdict: AuthVerdict | None = None
 
     def __repr__(self) -> str:
         return f"CardReadResult(<redacted>, method={self.access_method})"
@@ -91,6 +99,8 @@ class CardReadResult:
     @property
     def authenticity_failed(self) -> bool:
         """True when a security check proved the chip's data altered or the chip cloned."""
+        if self.verdict is not None:
+            return self.verdict.failed
         return self.passive_auth_ok is False or self.active_auth_ok is False
 
 

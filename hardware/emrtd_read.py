@@ -119,12 +119,15 @@ def result_from_document(doc: Any, duration_s: float) -> CardReadResult:
     """The port's result for a chip document (warnings name problems, never values)."""
     warnings: list[str] = []
     pa = doc.passive_auth
-    pa_ok = bool(pa is not None and pa.hashes_ok and pa.signature_ok is True
-                 and pa.chain_ok is not False)
+    verdict = doc.verdict
+    # Honest tri-state: True only for a verified chain, False only when a check failed.
+    pa_ok: bool | None = None
+    if pa is not None:
+        pa_ok = True if pa.fully_verified else (False if pa.failed else None)
     if pa is None:
         warnings.append("passive authentication not run")
-    elif not pa_ok:
-        warnings.append("passive authentication failed")
+    if verdict is not None and not verdict.verified:
+        warnings.append(f"chip check {verdict.code}: {verdict.reason}")
     if doc.cross_check is not None and not doc.cross_check.ok:
         warnings.append("data groups disagree: " + ", ".join(doc.cross_check.mismatches))
     if not doc.dg1.check_digits_ok:
@@ -135,6 +138,8 @@ def result_from_document(doc: Any, duration_s: float) -> CardReadResult:
         warnings.append(f"DG{number} skipped ({why})")
     if doc.active_auth is False:
         warnings.append("active authentication failed")
+    if doc.chip_auth is False:
+        warnings.append("chip authentication failed")
     jpeg, why = portrait_jpeg(doc)
     if why:
         warnings.append(why)
@@ -142,31 +147,35 @@ def result_from_document(doc: Any, duration_s: float) -> CardReadResult:
         citizen=citizen_from_document(doc),
         access_method=doc.access_method,
         portrait_jpeg=jpeg,
-        passive_auth_ok=pa_ok if pa is not None else None,
+        passive_auth_ok=pa_ok,
         passive_auth_summary=pa.summary() if pa is not None else "not run",
         active_auth_ok=doc.active_auth,
         apdu_count=doc.apdu_count,
         duration_s=duration_s,
         warnings=tuple(warnings),
+        verdict=verdict,
     )
 
 
 def read_card_result(transport: Any, key: AccessKey, *, block_size: int = 0xDF,
-                     trust_store_dir: str | None = None,
-                     qr: dict[str, str] | None = None) -> CardReadResult:
+                     trust_store: Any = None, trust_store_dir: str | None = None,
+                     chip_auth: bool = True, qr: dict[str, str] | None = None) -> CardReadResult:
     """Read the whole card over ``transport`` and return the port's result.
 
-    Passive authentication is reported, not enforced (``passive_auth_ok`` and
-    ``warnings``): the flow decides what an unverifiable or altered card means.
+    The chip check is reported, not enforced (``verdict``, ``passive_auth_ok`` and
+    ``warnings``): the flow decides what an unverifiable, altered or cloned card means.
+    ``trust_store`` is a loaded :class:`hardware.emrtd.trust_store.TrustStore`
+    (``trust_store_dir`` loads one; TrustStoreError when it cannot be read).
     Raises ``hardware.emrtd`` errors (the backend maps them to the port's).
     """
     import time
 
-    from hardware.emrtd.passive_auth import load_trust_store
     from hardware.emrtd.reader import read_document
+    from hardware.emrtd.trust_store import load_trust_store
 
     start = time.perf_counter()
-    trust = load_trust_store(trust_store_dir) if trust_store_dir else None
-    doc = read_document(transport, to_emrtd_key(key), block_size=block_size,
-                        trust_store=trust, strict_passive_auth=False, qr=qr)
+    if trust_store is None and trust_store_dir:
+        trust_store = load_trust_store(trust_store_dir)
+    doc = read_document(transport, to_emrtd_key(key), block_size=block_size, trust_store=trust_store,
+                        strict_passive_auth=False, chip_auth=chip_auth, qr=qr)
     return result_from_document(doc, time.perf_counter() - start)

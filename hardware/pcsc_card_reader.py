@@ -51,21 +51,30 @@ class PcscCardReader(CardReader):
 
     Options (``devices.card_reader.*``): ``reader_filter`` picks readers whose name
     contains it (empty: all); ``block_size`` is the READ BINARY chunk (≤ 0xDF is safe
-    everywhere); ``trust_store_dir`` holds CSCA certificates for passive authentication
-    (empty: chain not verified); ``read_timeout_s`` bounds one read.
+    everywhere); ``trust_store_dir`` holds the CSCA trust store (``python -m kiosk card
+    trust import``; empty: every read is at best "signature only"); ``read_timeout_s``
+    bounds one read; ``chip_auth`` runs chip authentication when DG14 offers it.
+
+    The trust store is loaded once by :meth:`open`.  When it cannot be loaded, ``mode
+    = "production"`` refuses to start (BackendUnavailable) rather than verify nothing;
+    in demo mode the reader runs without it and reports a warning status.
     """
 
     backend = "pcsc"
 
     def __init__(self, reader_filter: str = "", block_size: int = 0xDF,
                  trust_store_dir: str = "", read_timeout_s: float = 20.0,
-                 poll_s: float = 0.5) -> None:
+                 poll_s: float = 0.5, chip_auth: bool = True, mode: str = "demo") -> None:
         super().__init__()
         self.reader_filter = reader_filter
         self.block_size = block_size
         self.trust_store_dir = trust_store_dir
         self.read_timeout_s = read_timeout_s
         self.poll_s = poll_s
+        self.chip_auth = chip_auth
+        self.mode = mode
+        self.trust_store: Any = None
+        self.trust_store_error = ""
         self._monitor: Any = None
         self._read_lock = threading.Lock()
         self._reading = False
@@ -82,10 +91,25 @@ class PcscCardReader(CardReader):
             from hardware.pcsc_monitor import PcscMonitor
         except Exception as exc:
             raise BackendUnavailable(f"pyscard cannot be loaded: {type(exc).__name__}: {exc}") from exc
+        self._load_trust_store()
         self._monitor = PcscMonitor(self._readers_changed, self._card_changed,
                                     reader_filter=self.reader_filter, poll_s=self.poll_s)
         self._open = True
         self._monitor.start()
+
+    def _load_trust_store(self) -> None:
+        from hardware.emrtd.trust_store import TrustStoreError, load_trust_store
+
+        self.trust_store, self.trust_store_error = None, ""
+        if not self.trust_store_dir:
+            return
+        try:
+            self.trust_store = load_trust_store(self.trust_store_dir)
+        except TrustStoreError as exc:
+            if self.mode == "production":
+                raise BackendUnavailable(f"CSCA trust store cannot be loaded: {exc}") from exc
+            self.trust_store_error = str(exc)
+            log.warning("CSCA trust store not loaded (demo mode continues): %s", exc)
 
     def close(self) -> None:
         if self._monitor is not None:
@@ -106,6 +130,9 @@ class PcscCardReader(CardReader):
         extra = {"readers": list(mon.readers), "cards": present}
         if self._reading:
             return DeviceStatus(DeviceState.BUSY, "reading a card", extra)
+        if self.trust_store_error:
+            return DeviceStatus(DeviceState.WARNING, "CSCA trust store not loaded: chips cannot be verified",
+                                dict(extra, error=self.trust_store_error))
         return DeviceStatus(DeviceState.READY, f"{len(mon.readers)} reader(s), "
                             f"{len(present)} card(s)", extra)
 
@@ -114,7 +141,9 @@ class PcscCardReader(CardReader):
         checks = [("pcsc service", self._monitor is not None and self._monitor.service_up,
                    st.detail),
                   ("reader attached", bool(self._monitor and self._monitor.readers),
-                   ", ".join(self._monitor.readers) if self._monitor else "")]
+                   ", ".join(self._monitor.readers) if self._monitor else ""),
+                  ("trust store", not self.trust_store_error,
+                   self.trust_store_error or (f"{len(self.trust_store)} CSCA" if self.trust_store else "not configured"))]
         return SelfTestResult(all(ok for _, ok, _ in checks), tuple(checks))
 
     # -- events (monitor thread) ---------------------------------------------------
@@ -213,7 +242,7 @@ class PcscCardReader(CardReader):
                 raise NoCardPresent("the card left before it could be connected") from None
             try:
                 return read_card_result(transport, key, block_size=self.block_size,
-                                        trust_store_dir=self.trust_store_dir or None)
+                                        trust_store=self.trust_store, chip_auth=self.chip_auth)
             finally:
                 transport.close(reset=True)
         finally:

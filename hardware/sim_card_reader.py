@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from hardware.base import BackendUnavailable, DeviceState, DeviceStatus
 from hardware.card_reader import (AccessKey, CardInserted, CardReader, CardReadResult,
@@ -26,6 +27,7 @@ class DemoProfile:
     citizen: Citizen
     portrait_jpeg: bytes | None = None
     read_delay_s: float = 0.4
+    verdict: Any = None  # hardware.emrtd.verdict.AuthVerdict from "chip_verdict"; None: no chip check
 
 
 def load_profile(path: Path) -> DemoProfile:
@@ -39,7 +41,12 @@ def load_profile(path: Path) -> DemoProfile:
     portrait = None
     if data.get("portrait"):
         portrait = (path.parent / data["portrait"]).read_bytes()
-    return DemoProfile(path.stem, Citizen(**fields), portrait, float(data.get("read_delay_s", 0.4)))
+    verdict = None
+    if data.get("chip_verdict"):  # demo of a chip check outcome: {"code": ..., "reason": ...}
+        from hardware.emrtd.verdict import AuthVerdict
+
+        verdict = AuthVerdict.from_dict(data["chip_verdict"])
+    return DemoProfile(path.stem, Citizen(**fields), portrait, float(data.get("read_delay_s", 0.4)), verdict)
 
 
 def load_profiles(folder: Path) -> dict[str, DemoProfile]:
@@ -129,6 +136,7 @@ class SimulatedCardReader(CardReader):
             passive_auth_ok=None,
             passive_auth_summary="simulated card: no passive authentication",
             duration_s=time.monotonic() - started,
+            verdict=card.verdict,
         )
 
     @staticmethod

@@ -385,6 +385,7 @@ class Flow:
         sess.passive_auth_summary = result.passive_auth_summary
         sess.card_expired = is_expired(result.citizen.date_of_expiry, self.today())
         sess.chip_authenticity_failed = result.authenticity_failed
+        sess.chip_verdict = result.verdict
         if sess.qr_citizen is not None:
             sess.mismatches = tuple(cross_check(sess.qr_citizen, result.citizen))
         self._go(State.CONFIRM)

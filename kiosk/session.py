@@ -24,6 +24,7 @@ class Session:
     portrait_jpeg: bytes | None = None
     passive_auth_summary: str = ""
     chip_authenticity_failed: bool = False  # the chip's data or the chip itself failed a check
+    chip_verdict: Any = None             # hardware.emrtd.verdict.AuthVerdict of the chip read (None: not read)
     mismatches: tuple[str, ...] = ()     # fields where QR and chip disagree
     card_expired: bool = False           # the card's expiry date is in the past
     corrections: tuple[str, ...] = ()    # fields the citizen flagged as wrong
@@ -51,7 +52,9 @@ class Session:
     def ticket_flags(self) -> tuple[str, ...]:
         """What counter staff must check, as flags without personal data (field names
         only): ``mismatch.<field>`` (QR and chip disagree), ``corrections`` (the citizen
-        flagged wrong data), ``card_expired``, ``chip_check_failed``."""
+        flagged wrong data), ``card_expired``, ``chip_check_failed``, and the chip check as
+        ``chip.<code>.<reason>`` (e.g. ``chip.signature_only.no_trust_store``) plus
+        ``chip_possibly_cloned`` when chip or active authentication failed."""
         flags = [f"mismatch.{name}" for name in self.mismatches]
         if self.corrections:
             flags.append("corrections")
@@ -59,6 +62,10 @@ class Session:
             flags.append("card_expired")
         if self.chip_authenticity_failed:
             flags.append("chip_check_failed")
+        if self.chip_verdict is not None:
+            flags.append(f"chip.{self.chip_verdict.code}.{self.chip_verdict.reason}")
+            if self.chip_verdict.possibly_cloned:
+                flags.append("chip_possibly_cloned")
         return tuple(flags)
 
     def store_photo(self, photo: AcceptedPhoto) -> None:

@@ -75,12 +75,21 @@ class ConfirmScreen(KioskScreen):
         self._citizen = c
         if c is None:
             return
-        if sess.identified_by == "chip":
+        verdict = sess.chip_verdict
+        if sess.identified_by == "chip" and verdict is not None and verdict.code == "verified":
+            self.ids.source.text = self._("Read from the chip of your card. The chip passed the security check.")
+        elif sess.identified_by == "chip" and verdict is not None and verdict.code == "signature_only":
+            self.ids.source.text = self._(
+                "Read from the chip of your card. Its data is intact; its issuer cannot be confirmed at this kiosk.")
+        elif sess.identified_by == "chip":
             self.ids.source.text = self._("Read from the chip of your card.")
         else:
             self.ids.source.text = self._("From the QR code on your card (the chip was not read).")
         lines = []
-        if sess.chip_authenticity_failed:
+        if sess.chip_authenticity_failed and verdict is not None and verdict.possibly_cloned:
+            lines.append(self._(
+                "This card's chip did not prove that it is genuine. Staff will check your card at the counter."))
+        elif sess.chip_authenticity_failed:
             lines.append(self._(
                 "The security check of this card's chip failed. Staff will check your card at the counter."))
         if sess.mismatches:

@@ -20,8 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     cs = p.add_subparsers(dest="card_command", metavar="SUBCOMMAND", required=True)
 
     r = cs.add_parser("read", help="read the card on the first PC/SC reader",
-                      description="Authenticate (PACE-CAN, PACE-MRZ or BAC) and read the card. "
-                      "Exit code 0 on success, 1 for a card or reader error.")
+                      description="Authenticate (PACE-CAN, PACE-MRZ or BAC), run chip authentication and "
+                      "read the card; the chip check is verified, signature_only or failed. Exit code 0 "
+                      "when read and not failed, 1 for a card or reader error, 3 when the chip check failed "
+                      "(altered data, bad signature or chain, possibly cloned chip).")
     key = r.add_mutually_exclusive_group(required=True)
     key.add_argument("--can", help="6-digit card access number (last 6 digits of the ID)")
     key.add_argument("--id", dest="id_number", metavar="ID",
@@ -33,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--photo", metavar="OUT.jpg", help="write the portrait (JPEG) to this file")
     r.add_argument("--show-id", action="store_true", help="print the full ID number")
     r.add_argument("--reader", metavar="TEXT", help="only readers whose name contains TEXT")
-    r.add_argument("--trust-store", metavar="DIR", help="folder of CSCA certificates")
+    r.add_argument("--trust-store", metavar="DIR", help="CSCA trust store folder (see `card trust`)")
+    r.add_argument("--no-chip-auth", action="store_true", help="skip chip authentication")
     r.add_argument("--block-size", type=int, help="bytes per READ BINARY (default from config)")
     r.add_argument("--wait", type=float, default=10.0, metavar="S",
                    help="seconds to wait for a card (default 10)")
@@ -64,6 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--with-pcscd", metavar="WORKDIR", help="run a private pcscd in WORKDIR")
     s.set_defaults(func=run_serve_virtual)
+
+    from kiosk.commands.card_trust import register as register_trust
+
+    register_trust(cs)
 
 
 # -- read ---------------------------------------------------------------------------
@@ -121,6 +128,7 @@ def _citizen_dict(citizen: Any, show_id: bool) -> dict[str, Any]:
 def run_read(args: argparse.Namespace) -> int:
     import time
 
+    from hardware.base import BackendUnavailable
     from hardware.card_reader import CardError, NoCardPresent
     from hardware.pcsc_card_reader import PcscCardReader
     from kiosk.config import load_config
@@ -130,9 +138,15 @@ def run_read(args: argparse.Namespace) -> int:
         reader_filter=args.reader if args.reader is not None else opts.get("reader_filter", ""),
         block_size=args.block_size or opts.get("block_size", 0xDF),
         trust_store_dir=args.trust_store if args.trust_store is not None else opts.get("trust_store_dir", ""),
-        read_timeout_s=opts.get("read_timeout_s", 20.0))
+        read_timeout_s=opts.get("read_timeout_s", 20.0), chip_auth=not args.no_chip_auth)
     key = _access_key(args)
-    dev.open()
+    try:
+        dev.open()
+    except BackendUnavailable as exc:
+        print(f"card reader cannot start: {exc}", file=sys.stderr)
+        return 1
+    if dev.trust_store_error:
+        print(f"warning: {dev.trust_store_error}", file=sys.stderr)
     try:
         deadline = time.monotonic() + args.wait
         announced = False
@@ -158,22 +172,31 @@ def run_read(args: argparse.Namespace) -> int:
     if args.photo and result.portrait_jpeg:
         Path(args.photo).write_bytes(result.portrait_jpeg)
     citizen = _citizen_dict(result.citizen, args.show_id)
+    verdict = result.verdict
+    code = 3 if verdict is not None and verdict.failed else 0
     if args.json:
         print(json.dumps({
             "ok": True, "citizen": citizen, "access_method": result.access_method,
+            "verdict": verdict.to_dict() if verdict is not None else None,
             "passive_auth_ok": result.passive_auth_ok,
             "passive_auth": result.passive_auth_summary,
             "active_auth_ok": result.active_auth_ok, "apdu_count": result.apdu_count,
             "duration_s": round(result.duration_s, 4), "warnings": list(result.warnings),
             "portrait_bytes": len(result.portrait_jpeg or b""),
         }, ensure_ascii=False, indent=2))
-        return 0
+        return code
     width = max(len(k) for k in citizen)
     for k, v in citizen.items():
         if v not in ("", None):
             print(f"{k:<{width}}  {v}")
     print(f"\naccess method   {result.access_method}")
-    print(f"passive auth    {'OK' if result.passive_auth_ok else 'NOT OK'}: {result.passive_auth_summary}")
+    if verdict is not None:
+        print(f"chip check      {verdict.code.upper()} ({verdict.reason}): {verdict.explanation()}")
+        if verdict.possibly_cloned:
+            print("                POSSIBLY CLONED CHIP")
+        if verdict.chip_auth is not None:
+            print(f"chip auth       {'OK' if verdict.chip_auth else 'FAILED'}")
+    print(f"passive auth    {result.passive_auth_summary}")
     if result.active_auth_ok is not None:
         print(f"active auth     {'OK' if result.active_auth_ok else 'FAILED'}")
     print(f"read            {result.duration_s * 1000:.0f} ms, {result.apdu_count} APDUs")
@@ -182,7 +205,7 @@ def run_read(args: argparse.Namespace) -> int:
               + (f" -> {args.photo}" if args.photo else ""))
     for w in result.warnings:
         print(f"warning         {w}")
-    return 0
+    return code
 
 
 # -- parse-dg13 ---------------------------------------------------------------------
