@@ -99,12 +99,14 @@ def test_pace_can_full_read(reader, on_reader, profile):
     assert c.date_of_issue == dt.date.fromisoformat(RECORD["date_of_issue"])
     expected_jpeg = parse_dg2(profile.files[dg_fid(2)]).data
     assert result.portrait_jpeg == expected_jpeg and expected_jpeg[:2] == b"\xff\xd8"
-    assert result.passive_auth_ok
+    # Without a trust store the honest answer is "signature only", never "OK".
+    assert result.passive_auth_ok is None
+    assert (result.verdict.code, result.verdict.reason) == ("signature_only", "no_trust_store")
     assert result.passive_auth_summary.startswith("hashes OK, signature OK, chain not verified")
-    assert result.active_auth_ok is True
-    assert result.warnings == ()
-    # No wasted round trips: exactly the minimum for the default block size (+1 for AA).
-    assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", active_auth=True)
+    assert result.active_auth_ok is True and result.verdict.chip_auth is True
+    assert result.warnings == ("chip check signature_only: no_trust_store",)
+    # No wasted round trips: exactly the minimum for the default block size (+2 CA, +1 AA).
+    assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", active_auth=True, chip_auth=True)
     assert 0 < result.duration_s < 10
 
 
@@ -116,11 +118,11 @@ def test_trust_store_verifies_the_chain(pcscd, on_reader, profile, trust_dir):
         result = dev.read_card(AccessKey(can=CAN))
     finally:
         dev.close()
-    assert result.passive_auth_ok
+    assert result.passive_auth_ok is True and result.verdict.code == "verified"
     assert result.passive_auth_summary == "hashes OK, signature OK, chain OK"
     # a smaller block size costs more READ BINARYs, still the minimum for that size
     assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", block_size=0x80,
-                                              active_auth=True)
+                                              active_auth=True, chip_auth=True)
 
 
 def test_bac_read_with_id_and_birth_date(reader, on_reader, pki):
@@ -129,7 +131,7 @@ def test_bac_read_with_id_and_birth_date(reader, on_reader, pki):
     result = reader.read_card(AccessKey.from_id(RECORD["id_number"], DOB))
     assert result.access_method == "BAC"
     assert result.citizen.full_name == RECORD["full_name"]
-    assert result.passive_auth_ok
+    assert result.verdict.code == "signature_only" and result.verdict.chip_auth is True
 
 
 def test_bac_read_with_mrz_data_only(reader, on_reader, pki):
@@ -163,12 +165,22 @@ def test_tampered_data_group_fails_passive_auth(reader, on_reader, profile):
     dg13[i] = ord("X")  # same length, different content: only the hash can tell
     on_reader(profile.copy_with_file(dg_fid(13), bytes(dg13)))
     result = reader.read_card(AccessKey(can=CAN))
-    assert not result.passive_auth_ok
+    assert result.passive_auth_ok is False and result.authenticity_failed
     assert result.passive_auth_summary.startswith("hashes FAILED for DG13")
-    assert "passive authentication failed" in result.warnings
+    assert (result.verdict.code, result.verdict.reason) == ("failed", "hash_mismatch")
+    assert "chip check failed: hash_mismatch" in result.warnings
 
 
-def test_sod_from_an_untrusted_signer_fails_passive_auth(pcscd, on_reader, trust_dir):
+def test_cloned_chip_is_read_and_reported_possibly_cloned(reader, on_reader, profile):
+    chip, _ = on_reader(profile.cloned())
+    result = reader.read_card(AccessKey(can=CAN))
+    assert result.citizen.id_number == RECORD["id_number"]  # the copied data still reads
+    assert (result.verdict.code, result.verdict.reason) == ("failed", "chip_auth_failed")
+    assert result.verdict.possibly_cloned and result.authenticity_failed
+    assert "chip authentication failed" in result.warnings
+
+
+def test_sod_from_an_untrusted_signer_is_signature_only(pcscd, on_reader, trust_dir):
     rogue = build_profile(RECORD, make_test_pki("rogue-pki", csca_name="Rogue CSCA"))
     on_reader(rogue)
     dev = PcscCardReader(trust_store_dir=trust_dir)
@@ -177,8 +189,25 @@ def test_sod_from_an_untrusted_signer_fails_passive_auth(pcscd, on_reader, trust
         result = dev.read_card(AccessKey(can=CAN))
     finally:
         dev.close()
-    assert not result.passive_auth_ok
-    assert "hashes OK, signature OK, chain FAILED" in result.passive_auth_summary
+    assert result.passive_auth_ok is None  # never "OK": the kiosk does not know this CSCA
+    assert "hashes OK, signature OK, chain not verified" in result.passive_auth_summary
+    assert (result.verdict.code, result.verdict.reason) == ("signature_only", "unknown_csca")
+    assert not result.authenticity_failed
+
+
+def test_unreadable_trust_store_stops_production_and_warns_in_demo(pcscd, tmp_path):
+    from hardware.base import BackendUnavailable
+
+    (tmp_path / "csca.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+    with pytest.raises(BackendUnavailable, match="trust store"):
+        PcscCardReader(trust_store_dir=str(tmp_path), mode="production").open()
+    demo = PcscCardReader(trust_store_dir=str(tmp_path), mode="demo")
+    demo.open()
+    try:
+        assert "csca.pem" in demo.trust_store_error
+        assert not demo.self_test().passed
+    finally:
+        demo.close()
 
 
 def test_silent_card_times_out_and_the_next_tap_works(pcscd, on_reader, profile, wait_card):
@@ -281,7 +310,7 @@ def test_jpeg2000_portrait_is_handed_over_as_jpeg(reader, on_reader, profile):
     assert result.portrait_jpeg[:3] == b"\xff\xd8\xff"
     image = Image.open(io.BytesIO(result.portrait_jpeg))
     assert image.size == (60, 80) and abs(image.getpixel((30, 40))[2] - 200) < 12
-    assert not result.passive_auth_ok  # DG2 swapped after signing: the SOD says so
+    assert result.passive_auth_ok is False  # DG2 swapped after signing: the SOD says so
     assert result.passive_auth_summary.startswith("hashes FAILED for DG2")
 
 
@@ -300,6 +329,6 @@ def test_backend_built_from_configuration(pcscd, on_reader, profile, trust_dir):
     with dev:
         result = dev.read_card(AccessKey(can=CAN))
         assert dev.self_test().passed
-    assert result.passive_auth_summary.endswith("chain OK")
+    assert result.passive_auth_summary.endswith("chain OK") and result.verdict.verified
     assert result.apdu_count == minimum_apdus(_sizes(profile), "PACE-CAN", block_size=100,
-                                              active_auth=True)
+                                              active_auth=True, chip_auth=True)
