@@ -263,7 +263,7 @@ class PhotoService:
                 continue
             last_seq, last_frame_at, unavailable = frame.seq, now, False
             status = ctl.process(frame.image, frame.timestamp)
-            preview = preview_crop(draw_overlay(frame.image, status, s))
+            preview = preview_crop(draw_overlay(frame.image, status, s), s.view_aspect)
             face = bool(status.analysis and status.analysis.measures.face_count)
             notice = message("retry") if now < notice_until else None
             self._post_view(run, PhotoView(

@@ -1,7 +1,8 @@
 """``python -m kiosk photo``: check portraits against the photo rules, or crop one.
 
-``photo check IMAGE... [--json]`` prints each image's measures, the verdict of the
-final check and the guidance a citizen would get; ``photo crop IMAGE --out FILE``
+``photo check IMAGE... [--json] [--explain]`` prints each image's measures, the verdict
+of the final check and the guidance a citizen would get (``--explain``: every measure
+against its limit and the option that sets it, to calibrate a new kiosk camera); ``photo crop IMAGE --out FILE``
 writes the portrait cut to the configured format. Exit code 0 when every image passed,
 1 when one failed, 2 on unreadable input or configuration.
 """
@@ -22,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("images", nargs="+", metavar="IMAGE")
     c.add_argument("--json", action="store_true", help="print one JSON document")
     c.add_argument("--lang", choices=("vi", "en"), default=None, help="language of the guidance")
+    c.add_argument("--explain", action="store_true",
+                   help="print every measure against its limit and the option that sets it "
+                        "(to calibrate a new kiosk camera)")
     c.set_defaults(func=run_check)
     k = psub.add_parser("crop", help="write the portrait crop of an image")
     k.add_argument("image", metavar="IMAGE")
@@ -56,7 +60,11 @@ def _report(path: str, analyzer: Any, lang: str) -> dict[str, Any]:
     final = analyzer.final_check(_read(path))
     live = final.analysis
     guidance = live.prompt or "hold"
-    checks = [{"name": c.name, "ok": c.ok, "value": None if c.value is None else round(c.value, 3)}
+    checks = [{"name": c.name, "ok": c.ok, "judged": c.judged,
+               "value": None if c.value is None else round(c.value, 3),
+               "low": None if c.low is None else round(c.low, 3),
+               "high": None if c.high is None else round(c.high, 3),
+               "prompt": c.prompt, "options": OPTIONS.get(c.name, "")}
               for c in (*live.checks, *final.crop_checks)]
     return {
         "image": path,
@@ -94,12 +102,53 @@ def run_check(args: argparse.Namespace) -> int:
             print(f"{r['image']}: {verdict}")
             print(f"  guidance: {r['guidance']}: {r['guidance_text']}")
             for c in r["checks"]:
-                print(f"  {'ok ' if c['ok'] else 'BAD'} {c['name']:<20} {c['value']}")
+                print(_explain_line(c) if args.explain else
+                      f"  {'ok ' if c['ok'] else ('BAD' if c['judged'] else ' - ')} {c['name']:<20} {c['value']}")
             m = r["measures"]
             print(f"  raw pitch {m.get('pitch_raw_deg')} deg (photo.pitch_offset_deg calibrates it)")
     if bad_input:
         return 2
     return 0 if all(r.get("passed") for r in reports) else 1
+
+
+#: Check name -> the option(s) that set its limit (what a technician changes).
+OPTIONS: dict[str, str] = {
+    "eye_distance": "photo.min_eye_distance_px", "head_size": "photo.final_head_share_max",
+    "room_left": "photo.crop_centre_tolerance, photo.view_aspect",
+    "room_right": "photo.crop_centre_tolerance, photo.view_aspect",
+    "room_above": "photo.eye_line_max, photo.crown_factor", "room_below": "photo.eye_line_min",
+    "brightness": "photo.min_brightness, photo.max_brightness",
+    "dark_clipping": "photo.max_dark_clipped", "bright_clipping": "photo.max_bright_clipped",
+    "light_evenness": "photo.max_light_imbalance", "sharpness": "photo.min_sharpness",
+    "yaw": "photo.max_yaw_deg", "pitch": "photo.max_pitch_deg, photo.pitch_offset_deg",
+    "roll": "photo.max_roll_deg", "eyes_open": "photo.min_eye_open",
+    "mouth_closed": "photo.max_mouth_open", "background_uniform": "photo.max_background_std",
+    "background_light": "photo.min_background_brightness",
+    "crop_head_share": "photo.final_head_share_min, photo.final_head_share_max",
+    "crop_eye_line": "photo.eye_line_min, photo.eye_line_max",
+    "crop_centring": "photo.crop_centre_tolerance", "crop_eye_distance": "photo.min_eye_distance_px",
+}
+
+
+def _limit_text(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"{low:g} .. {high:g}"
+    if low is not None:
+        return f">= {low:g}"
+    return f"<= {high:g}" if high is not None else ""
+
+
+def _explain_line(c: dict[str, Any]) -> str:
+    """One check as: name, value, limit, verdict (with the advice), option."""
+    if not c["judged"]:
+        verdict = "not judged (light or focus out of range)"
+    elif c["ok"]:
+        verdict = "ok"
+    else:
+        verdict = f"FAIL -> {c['prompt']}"
+    value = "-" if c["value"] is None else f"{c['value']:g}"
+    return (f"  {c['name']:<18} {value:>9}  {_limit_text(c['low'], c['high']):<14} "
+            f"{verdict:<24} {c['options']}")
 
 
 def run_crop(args: argparse.Namespace) -> int:

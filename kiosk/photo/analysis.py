@@ -31,7 +31,7 @@ class Analysis:
 
     def passed_map(self) -> dict[str, bool]:
         """name -> passed, to feed back as ``previous`` for hysteresis."""
-        return {c.name: c.ok for c in self.checks}
+        return {c.name: c.ok for c in self.checks if c.judged}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class FinalCheck:
 
     def failures(self) -> list[str]:
         """Names of the failed checks (live checks, then crop checks)."""
-        return [c.name for c in (*self.analysis.checks, *self.crop_checks) if not c.ok]
+        return [c.name for c in (*self.analysis.checks, *self.crop_checks) if c.judged and not c.ok]
 
 
 def default_model_factory(settings: PhotoSettings) -> FaceModel:
@@ -81,11 +81,11 @@ class PhotoAnalyzer:
         return Analysis(m, checks, first_prompt(checks))
 
     def final_check(self, image: np.ndarray) -> FinalCheck:
-        """Judge a full-resolution still with nominal thresholds, crop it, judge the crop.
+        """Judge a full-resolution still with nominal limits, crop it, judge the crop.
 
-        The live framing checks (head size and position in the guide) are replaced by
-        the crop's own ICAO proportions: the crop is re-centred on the head, so only
-        the result matters.
+        The live framing checks and the crop checks are two views of the same geometry
+        (:mod:`kiosk.photo.framing`): they pass or fail together, and the reason given
+        is the first failing check in the live priority order.
         """
         analysis = self.analyse(image)
         geo = analysis.measures.geometry
@@ -93,15 +93,7 @@ class PhotoAnalyzer:
             return FinalCheck(False, analysis, prompt=analysis.prompt)
         crop = portrait_box(geo, analysis.measures.frame_size, self.settings)
         cchecks = crop_checks(crop, self.settings)
-        framing = {"head_size", "centring", "eye_line", "eye_distance"}
-        rest = [c for c in analysis.checks if c.name not in framing]
-        failing = [c for c in (*cchecks, *rest) if not c.ok]
-        # Report the reason a person can act on first, in the live priority order.
-        order = {c.name: i for i, c in enumerate(analysis.checks)}
-        order.update({"crop_head_share": order.get("head_size", 0),
-                      "crop_eye_line": order.get("eye_line", 0),
-                      "crop_eye_distance": order.get("eye_distance", 0)})
-        failing.sort(key=lambda c: order.get(c.name, 99))
+        failing = [c for c in (*analysis.checks, *cchecks) if c.judged and not c.ok]
         ok = not failing
         portrait = cut_portrait(image, crop, self.settings) if ok else None
         return FinalCheck(ok, analysis, cchecks, crop, portrait,

@@ -1,9 +1,9 @@
 """Crop a portrait to the configured format with ICAO proportions, and judge the crop.
 
-The crop is placed from the head itself (chin-to-crown = ``crop_head_share`` of the
-height, eye line at ``crop_eye_line`` from the bottom), then shifted to stay inside
-the frame; a crop that had to shrink or shift far enough to break the proportions
-fails :func:`crop_checks` honestly instead of being stretched.
+The crop is placed by :func:`kiosk.photo.framing.place_crop` (the same geometry the
+live guidance uses): the target proportions where they fit in the view, else the
+nearest admissible crop; a crop that cannot meet the rules keeps its honest proportions
+and fails :func:`crop_checks` instead of being stretched.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.photo.framing import eye_line_max_for, place_crop
 from kiosk.photo.guidance import CheckResult
 from kiosk.photo.measures import FaceGeometry
 from kiosk.photo.settings import PhotoSettings
@@ -25,6 +26,7 @@ class CropBox:
     head_share: float        # chin-to-crown / crop height
     eye_line: float          # eye line height from the bottom / crop height
     eye_distance_out_px: float  # eye distance as delivered (never more than the source has)
+    eye_x: float = 0.5       # eye midpoint from the left / crop width
 
     @property
     def width(self) -> int:
@@ -37,42 +39,47 @@ class CropBox:
 
 def portrait_box(geo: FaceGeometry, frame_size: tuple[int, int], settings: PhotoSettings) -> CropBox:
     """The portrait crop for a head in a frame of ``frame_size`` (width, height)."""
+    p = place_crop(geo, frame_size, settings)
     fw, fh = frame_size
-    h = geo.head_px / settings.crop_head_share
-    w = h * settings.aspect
-    # Too big for the frame: shrink (the head share grows and the check says so).
-    k = min(1.0, fw / w, fh / h)
-    w, h = w * k, h * k
-    x0 = geo.eye_mid[0] - w / 2
-    y0 = geo.eye_mid[1] - (1 - settings.crop_eye_line) * h
-    x0 = min(max(x0, 0.0), fw - w)
-    y0 = min(max(y0, 0.0), fh - h)
-    box = (int(round(x0)), int(round(y0)), int(round(x0 + w)), int(round(y0 + h)))
-    ch = box[3] - box[1]
-    out_h = settings.output_height_px or ch
-    return CropBox(
-        box=box,
-        head_share=geo.head_px / ch,
-        eye_line=(box[3] - geo.eye_mid[1]) / ch,
-        eye_distance_out_px=geo.eye_distance_px * min(1.0, out_h / ch),
-    )
+    x0, y0 = max(0, int(round(p.x0))), max(0, int(round(p.y0)))
+    x1, y1 = min(fw, int(round(p.x0 + p.width))), min(fh, int(round(p.y0 + p.height)))
+    # Proportions from the exact placement: whole-pixel rounding must not flip a verdict.
+    return CropBox(box=(x0, y0, x1, y1), head_share=p.head_share, eye_line=p.eye_line,
+                   eye_distance_out_px=p.eye_distance_out, eye_x=p.eye_x)
+
+
+def crop_limits(crop: CropBox, settings: PhotoSettings) -> dict[str, tuple[float, float | None]]:
+    """(low, high) of each crop check; the eye line's top depends on the head share
+    (the crown must stay inside the picture)."""
+    tol = settings.crop_centre_tolerance
+    return {
+        "crop_head_share": (settings.final_head_share_min, settings.final_head_share_max),
+        "crop_eye_line": (settings.eye_line_min, eye_line_max_for(crop.head_share, settings)),
+        "crop_centring": (0.5 - tol, 0.5 + tol),
+        "crop_eye_distance": (settings.min_eye_distance_px, None),
+    }
 
 
 def crop_checks(crop: CropBox, settings: PhotoSettings) -> list[CheckResult]:
-    """ICAO proportions of the crop itself (after any shift or shrink)."""
-    hs_ok = settings.final_head_share_min <= crop.head_share <= settings.final_head_share_max
-    el_ok = settings.eye_line_min <= crop.eye_line <= settings.eye_line_max
-    ed_ok = crop.eye_distance_out_px >= settings.min_eye_distance_px
-    return [
-        CheckResult("crop_head_share", hs_ok, crop.head_share,
-                    None if hs_ok else ("move_back" if crop.head_share > settings.final_head_share_max
-                                        else "move_closer")),
-        CheckResult("crop_eye_line", el_ok, crop.eye_line,
-                    None if el_ok else ("move_up" if crop.eye_line < settings.eye_line_min
-                                        else "move_down")),
-        CheckResult("crop_eye_distance", ed_ok, crop.eye_distance_out_px,
-                    None if ed_ok else "photo_resolution"),
-    ]
+    """ICAO proportions of the crop itself, each with the advice that fixes it."""
+    limits = crop_limits(crop, settings)
+    values = {"crop_head_share": crop.head_share, "crop_eye_line": crop.eye_line,
+              "crop_centring": crop.eye_x, "crop_eye_distance": crop.eye_distance_out_px}
+    prompts = {"crop_head_share": ("move_closer", "move_back"),
+               "crop_eye_line": ("move_up", "move_down"),
+               # Eyes left of the crop centre: the crop hit the view's left edge.
+               "crop_centring": ("move_left", "move_right"),
+               "crop_eye_distance": ("move_closer", "move_closer")}
+    out = []
+    for name, (low, high) in limits.items():
+        v = values[name]
+        if v < low - 1e-9:
+            out.append(CheckResult(name, False, v, prompts[name][0], low=low, high=high))
+        elif high is not None and v > high + 1e-9:
+            out.append(CheckResult(name, False, v, prompts[name][1], low=low, high=high))
+        else:
+            out.append(CheckResult(name, True, v, low=low, high=high))
+    return out
 
 
 def cut_portrait(image: np.ndarray, crop: CropBox, settings: PhotoSettings) -> np.ndarray:

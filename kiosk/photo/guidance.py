@@ -1,36 +1,49 @@
 """From measures to checks and one prompt at a time, stable over frames.
 
-Checks run in the order a person can act on them (no face -> one person -> distance ->
-position -> pose -> roll -> eyes -> mouth -> light -> stillness -> background); the
-first failing one is the prompt. A check that has passed keeps passing until its value
-leaves the band widened by ``hysteresis`` (and a failing one must come back inside the
-nominal band), so a value sitting on a threshold does not flicker.
+Checks run in the order a photographer gives advice: no face -> one person -> distance
+-> position -> light (too dark, too bright, uneven) -> focus -> head pose -> eyes ->
+mouth -> background; the first failing one is the prompt. Distance and position are
+judged against the final crop's own limits (:mod:`kiosk.photo.framing`), so the live
+advice and the final check agree. Pose, eyes and mouth come from fine landmarks that
+bad light or blur distort (a darkened face measures a wider mouth), so they are not
+judged while light or focus is out of range.
+
+Hysteresis: a check that failed on the previous frame must come back inside its band
+narrowed by ``hysteresis`` before it passes again; a passing one fails as soon as it
+leaves the nominal band. A value sitting on a limit therefore does not flicker, and
+the live guidance never passes a value the final check (nominal limits) would fail.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
+from kiosk.photo.framing import framing_limits
 from kiosk.photo.measures import Measures
 from kiosk.photo.settings import PhotoSettings
 
 
 @dataclass(frozen=True)
 class CheckResult:
-    """One check on one frame: passed or not, the value, and the prompt when it failed."""
+    """One check on one frame: passed or not, the value against its limits, and the
+    prompt when it failed. ``judged`` is false when the check was not applied (its
+    measure is not trustworthy on this frame); such a check is neither ok nor a reason."""
 
     name: str
     ok: bool
     value: float | None
     prompt: str | None = None            # message key when failed
+    low: float | None = None             # nominal limits (None: open side)
+    high: float | None = None
+    judged: bool = True
 
 
 @dataclass(frozen=True)
 class _Band:
     name: str
+    group: str
     value: Callable[[Measures], float | None]
-    low: Callable[[PhotoSettings], float | None]
-    high: Callable[[PhotoSettings], float | None]
+    limits: Callable[[PhotoSettings], tuple[float | None, float | None]]
     prompt_low: str
     prompt_high: str
 
@@ -39,52 +52,77 @@ def _abs(v: float | None) -> float | None:
     return None if v is None else abs(v)
 
 
+def _framing(name: str) -> Callable[[PhotoSettings], tuple[float | None, float | None]]:
+    return lambda s: framing_limits(s)[name]
+
+
 # Priority order. Directional prompts speak in the citizen's own left/right: a face on
-# the right of the raw camera image is on the citizen's left, so they move right.
+# the left of the raw camera image is on the citizen's right, so they move left.
 _BANDS: tuple[_Band, ...] = (
-    _Band("head_size", lambda m: m.head_share, lambda s: s.head_share_min,
-          lambda s: s.head_share_max, "move_closer", "move_back"),
-    _Band("eye_distance", lambda m: m.eye_distance_px, lambda s: s.min_eye_distance_px,
-          lambda s: None, "move_closer", "move_closer"),
-    _Band("centring", lambda m: m.centre_offset, lambda s: -s.centre_tolerance,
-          lambda s: s.centre_tolerance, "move_left", "move_right"),
-    _Band("eye_line", lambda m: m.eye_line, lambda s: s.eye_line_min,
-          lambda s: s.eye_line_max, "move_up", "move_down"),
-    _Band("yaw", lambda m: _abs(m.yaw_deg), lambda s: None, lambda s: s.max_yaw_deg,
-          "face_camera", "face_camera"),
-    _Band("pitch", lambda m: _abs(m.pitch_deg), lambda s: None, lambda s: s.max_pitch_deg,
-          "face_camera", "face_camera"),
-    _Band("roll", lambda m: _abs(m.roll_deg), lambda s: None, lambda s: s.max_roll_deg,
-          "straighten_head", "straighten_head"),
-    _Band("eyes_open", lambda m: m.eye_open, lambda s: s.min_eye_open, lambda s: None,
-          "open_eyes", "open_eyes"),
-    _Band("mouth_closed", lambda m: m.mouth_open, lambda s: None, lambda s: s.max_mouth_open,
-          "close_mouth", "close_mouth"),
-    _Band("brightness", lambda m: m.brightness, lambda s: s.min_brightness,
-          lambda s: s.max_brightness, "too_dark", "too_bright"),
-    _Band("clipping", lambda m: m.clipped, lambda s: None, lambda s: s.max_clipped,
+    _Band("eye_distance", "distance", lambda m: m.eye_distance_px, _framing("eye_distance"),
+          "move_closer", "move_closer"),
+    _Band("head_size", "distance", lambda m: m.head_fit, _framing("head_fit"), "move_back", "move_back"),
+    _Band("room_left", "position", lambda m: m.room_left, _framing("room_left"), "move_left", "move_left"),
+    _Band("room_right", "position", lambda m: m.room_right, _framing("room_right"),
+          "move_right", "move_right"),
+    _Band("room_above", "position", lambda m: m.room_above, _framing("room_above"),
+          "move_down", "move_down"),
+    _Band("room_below", "position", lambda m: m.room_below, _framing("room_below"), "move_up", "move_up"),
+    _Band("brightness", "light", lambda m: m.brightness,
+          lambda s: (s.min_brightness, s.max_brightness), "too_dark", "too_bright"),
+    _Band("dark_clipping", "light", lambda m: m.dark_clipped, lambda s: (None, s.max_dark_clipped),
+          "too_dark", "too_dark"),
+    _Band("bright_clipping", "light", lambda m: m.bright_clipped, lambda s: (None, s.max_bright_clipped),
           "too_bright", "too_bright"),
-    _Band("light_evenness", lambda m: m.light_imbalance, lambda s: None,
-          lambda s: s.max_light_imbalance, "uneven_light", "uneven_light"),
-    _Band("sharpness", lambda m: m.sharpness, lambda s: s.min_sharpness, lambda s: None,
+    _Band("light_evenness", "light", lambda m: m.light_imbalance,
+          lambda s: (None, s.max_light_imbalance), "uneven_light", "uneven_light"),
+    _Band("sharpness", "focus", lambda m: m.sharpness, lambda s: (s.min_sharpness, None),
           "hold_still", "hold_still"),
-    _Band("background_uniform", lambda m: m.background_std, lambda s: None,
-          lambda s: s.max_background_std, "plain_background", "plain_background"),
-    _Band("background_light", lambda m: m.background_brightness,
-          lambda s: s.min_background_brightness, lambda s: None,
-          "plain_background", "plain_background"),
+    _Band("yaw", "pose", lambda m: _abs(m.yaw_deg), lambda s: (None, s.max_yaw_deg),
+          "face_camera", "face_camera"),
+    _Band("pitch", "pose", lambda m: _abs(m.pitch_deg), lambda s: (None, s.max_pitch_deg),
+          "face_camera", "face_camera"),
+    _Band("roll", "pose", lambda m: _abs(m.roll_deg), lambda s: (None, s.max_roll_deg),
+          "straighten_head", "straighten_head"),
+    _Band("eyes_open", "eyes", lambda m: m.eye_open, lambda s: (s.min_eye_open, None),
+          "open_eyes", "open_eyes"),
+    _Band("mouth_closed", "mouth", lambda m: m.mouth_open, lambda s: (None, s.max_mouth_open),
+          "close_mouth", "close_mouth"),
+    _Band("background_uniform", "background", lambda m: m.background_std,
+          lambda s: (None, s.max_background_std), "plain_background", "plain_background"),
+    _Band("background_light", "background", lambda m: m.background_brightness,
+          lambda s: (s.min_background_brightness, None), "plain_background", "plain_background"),
 )
 
 #: Names of every check, in priority order (the first two are about face count).
 CHECK_NAMES: tuple[str, ...] = ("face_present", "single_face") + tuple(b.name for b in _BANDS)
+#: Check name -> group (distance, position, light, focus, pose, eyes, mouth, background).
+CHECK_GROUPS: dict[str, str] = {b.name: b.group for b in _BANDS}
 #: Checks whose value may be missing (face at the frame edge) without failing.
 _OPTIONAL = {"background_uniform", "background_light"}
+#: Groups whose failure makes the landmark-based groups untrustworthy, and those groups.
+_GATES = {"light", "focus"}
+_GATED = {"pose", "eyes", "mouth"}
 
 
 def _margin(low: float | None, high: float | None, fraction: float) -> float:
     if low is not None and high is not None:
         return fraction * (high - low) / 2
     return fraction * abs(low if low is not None else high or 0.0)
+
+
+def _judge(band: _Band, value: float, settings: PhotoSettings, was_failing: bool) -> CheckResult:
+    low, high = band.limits(settings)
+    lo, hi = low, high
+    if was_failing:  # must come clearly back inside before it passes again
+        m = _margin(low, high, settings.hysteresis)
+        lo = None if lo is None else lo + m
+        hi = None if hi is None else hi - m
+    if lo is not None and value < lo:
+        return CheckResult(band.name, False, value, band.prompt_low, low, high)
+    if hi is not None and value > hi:
+        return CheckResult(band.name, False, value, band.prompt_high, low, high)
+    return CheckResult(band.name, True, value, None, low, high)
 
 
 def evaluate(measures: Measures, settings: PhotoSettings,
@@ -103,30 +141,28 @@ def evaluate(measures: Measures, settings: PhotoSettings,
         # away): nothing else can be measured, and "come into the frame" is the advice.
         results.append(CheckResult("face_landmarks", False, None, "no_face"))
         return results
+    gate_failed = False
     for band in _BANDS:
         value = band.value(measures)
-        low, high = band.low(settings), band.high(settings)
+        low, high = band.limits(settings)
+        if band.group in _GATED and gate_failed:
+            results.append(CheckResult(band.name, False, value, None, low, high, judged=False))
+            continue
         if value is None:
             ok = band.name in _OPTIONAL
-            results.append(CheckResult(band.name, ok, None, None if ok else band.prompt_low))
-            continue
-        if previous and previous.get(band.name):
-            m = _margin(low, high, settings.hysteresis)
-            low = None if low is None else low - m
-            high = None if high is None else high + m
-        if low is not None and value < low:
-            results.append(CheckResult(band.name, False, value, band.prompt_low))
-        elif high is not None and value > high:
-            results.append(CheckResult(band.name, False, value, band.prompt_high))
+            results.append(CheckResult(band.name, ok, None, None if ok else band.prompt_low, low, high))
         else:
-            results.append(CheckResult(band.name, True, value))
+            was_failing = previous is not None and previous.get(band.name) is False
+            results.append(_judge(band, value, settings, was_failing))
+        if band.group in _GATES and not results[-1].ok:
+            gate_failed = True
     return results
 
 
 def first_prompt(results: list[CheckResult]) -> str | None:
     """The prompt of the first failing check, ``None`` when every check passed."""
     for r in results:
-        if not r.ok:
+        if r.judged and not r.ok:
             return r.prompt
     return None
 

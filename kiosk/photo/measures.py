@@ -12,6 +12,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from kiosk.photo.framing import framing_values
 from kiosk.photo.model import EyeLandmarks, FaceMesh, FaceModel
 from kiosk.photo.settings import PhotoSettings
 
@@ -27,6 +28,7 @@ MOUTH_CORNERS = (78, 308)
 _LID_PAIRS = tuple(zip(range(10, 15), range(2, 7)))
 _NORM_EYE_DIST = 90.0            # face patch scale: ICAO's minimum eye distance
 _BG_EYE_DIST = 20.0              # background regions are compared at this coarse scale
+DARK_LEVEL, BRIGHT_LEVEL = 16, 250   # grey levels counted as crushed black / blown white
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,13 @@ class Measures:
     face_count: int
     face_box: tuple[float, float, float, float] | None = None
     geometry: FaceGeometry | None = None
-    head_share: float | None = None                  # chin-to-crown / guide height
-    centre_offset: float | None = None               # (eye mid - guide centre) / guide width
-    eye_line: float | None = None                    # eye height from guide bottom / guide height
-    eye_distance_px: float | None = None
+    # framing against the smallest admissible portrait crop (kiosk.photo.framing)
+    eye_distance_px: float | None = None             # as the portrait would keep it
+    head_fit: float | None = None                    # head share of the largest crop that fits
+    room_left: float | None = None                   # eye midpoint to the view's left edge, crop widths
+    room_right: float | None = None
+    room_above: float | None = None                  # eye line to the frame top, crop heights
+    room_below: float | None = None
     roll_deg: float | None = None
     yaw_deg: float | None = None
     pitch_deg: float | None = None                   # offset-corrected
@@ -63,7 +68,8 @@ class Measures:
     mouth_open: float | None = None
     sharpness: float | None = None
     brightness: float | None = None
-    clipped: float | None = None
+    dark_clipped: float | None = None                # share of face pixels crushed to black
+    bright_clipped: float | None = None              # share of face pixels blown to white
     light_imbalance: float | None = None
     background_std: float | None = None
     background_brightness: float | None = None
@@ -200,7 +206,10 @@ def face_quality(grey: np.ndarray, mesh: FaceMesh, geo: FaceGeometry) -> dict[st
         # contrast (dim light, darker skin) does not, unlike the plain Laplacian variance.
         "sharpness": 100.0 * float(lap[sel].var()) / max(float(grad2[sel].mean()), 1e-6),
         "brightness": float(vals.mean()),
-        "clipped": float(((vals >= 250) | (vals <= 5)).mean()),
+        # Crushed shadows and blown highlights are different faults with different
+        # advice (more light / less light), so they are counted apart.
+        "dark_clipped": float((vals <= DARK_LEVEL).mean()),
+        "bright_clipped": float((vals >= BRIGHT_LEVEL).mean()),
         "light_imbalance": abs(ml - mr) / max(ml, mr, 1.0),
     }
 
@@ -245,18 +254,17 @@ def measure(image: np.ndarray, model: FaceModel, settings: PhotoSettings) -> Mea
         return Measures(frame_size=(w, h), face_count=len(faces), face_box=main.box)
     eyes = model.iris(image, mesh)
     geo = face_geometry(mesh, eyes, settings)
-    gx0, gy0, gx1, gy1 = guide_rect(w, h, settings)
-    gw, gh = gx1 - gx0, gy1 - gy0
     yaw, pitch, pitch_raw = head_pose(mesh, settings.pitch_offset_deg)
+    framing = framing_values(geo, (w, h), settings, yaw)
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     quality = face_quality(grey, mesh, geo)
     quality.update(background_quality(grey, geo))
     return Measures(
         frame_size=(w, h), face_count=len(faces), face_box=main.box, geometry=geo,
-        head_share=geo.head_px / gh,
-        centre_offset=(geo.eye_mid[0] - (gx0 + gx1) / 2) / gw,
-        eye_line=(gy1 - geo.eye_mid[1]) / gh,
-        eye_distance_px=geo.eye_distance_px, roll_deg=geo.roll_deg,
+        eye_distance_px=framing["eye_distance"], head_fit=framing["head_fit"],
+        room_left=framing["room_left"], room_right=framing["room_right"],
+        room_above=framing["room_above"], room_below=framing["room_below"],
+        roll_deg=geo.roll_deg,
         yaw_deg=yaw, pitch_deg=pitch, pitch_raw_deg=pitch_raw,
         eye_open=min(eye_openness(eyes[0]), eye_openness(eyes[1])),
         mouth_open=mouth_openness(mesh),

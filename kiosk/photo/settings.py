@@ -25,12 +25,11 @@ class PhotoSettings:
     min_face_width_share: float = 0.06   # smaller faces (far behind) are not counted
     # framing: the guide is the portrait-shaped box drawn on the preview
     format: str = "4x6"
-    guide_height_share: float = 0.88
-    head_share_min: float = 0.66        # live, of the guide height
-    head_share_max: float = 0.84
-    centre_tolerance: float = 0.10      # eye midpoint off the guide centre, of guide width
-    eye_line_min: float = 0.50          # eye line height from the bottom (guide or crop)
+    guide_height_share: float = 0.88    # the drawn oval's portrait box (a target, not a limit)
+    view_aspect: float = 0.9            # width / height of the part of the frame shown
+    eye_line_min: float = 0.50          # eye line height from the crop bottom (ICAO)
     eye_line_max: float = 0.70
+    crop_centre_tolerance: float = 0.05  # eye midpoint off the crop centre, of its width
     crown_factor: float = 2.1           # chin-to-crown = factor x chin-to-eye-line
     # final crop (ICAO)
     crop_head_share: float = 0.75
@@ -42,17 +41,18 @@ class PhotoSettings:
     jpeg_quality: int = 92
     # pose
     max_roll_deg: float = 5.0
-    max_yaw_deg: float = 8.0
+    max_yaw_deg: float = 13.0
     max_pitch_deg: float = 10.0
-    pitch_offset_deg: float = 11.0      # raw mesh pitch of a level, frontal face
+    pitch_offset_deg: float = 6.0      # raw mesh pitch of a level, frontal face
     # face state
-    min_eye_open: float = 0.18          # lid opening / eye width, from the iris model
-    max_mouth_open: float = 0.13        # inner-lip gap / mouth width
+    min_eye_open: float = 0.12          # lid opening / eye width, from the iris model
+    max_mouth_open: float = 0.11        # inner-lip gap / mouth width
     # image quality (face patch normalised to 40 px between the eyes)
     min_sharpness: float = 8.0 
     min_brightness: float = 70.0
     max_brightness: float = 200.0
-    max_clipped: float = 0.05
+    max_dark_clipped: float = 0.05      # share of face pixels at grey <= 16
+    max_bright_clipped: float = 0.05    # share of face pixels at grey >= 250
     max_light_imbalance: float = 0.22
     max_background_std: float = 18.0
     min_background_brightness: float = 110.0

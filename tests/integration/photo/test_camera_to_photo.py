@@ -17,7 +17,7 @@ from kiosk.photo.settings import PhotoSettings
 
 
 def test_video_walk_in_to_accepted_photo(tmp_path: Path, video_writer) -> None:
-    approach = [portraits.scene(dx=110 - 110 * i / 7) for i in range(8)]
+    approach = [portraits.scene(dx=200 - 200 * i / 7) for i in range(8)]
     ideal = portraits.scene()
     video = video_writer(tmp_path / "walk_in.avi", approach + [ideal] * 60, fps=30.0)
     settings = PhotoSettings(hold_s=0.5, countdown_s=1.0)

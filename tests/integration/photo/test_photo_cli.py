@@ -32,8 +32,24 @@ def test_check_json_reports_verdict_and_guidance(tmp_path: Path) -> None:
     assert reports[1]["reason"] == "open_eyes" and reports[1]["guidance"] == "open_eyes"
     assert reports[1]["reason_text"] == "Please keep your eyes open"
     names = [c["name"] for c in reports[0]["checks"]]
-    assert names[:3] == ["face_present", "single_face", "head_size"] and "crop_eye_line" in names
-    assert 0.70 <= reports[0]["measures"]["head_share"] <= 0.80
+    assert names[:4] == ["face_present", "single_face", "eye_distance", "head_size"]
+    assert "crop_eye_line" in names
+    head = next(c for c in reports[0]["checks"] if c["name"] == "crop_head_share")
+    assert 0.70 <= head["value"] <= 0.80 and (head["low"], head["high"]) == (0.7, 0.8)
+
+
+def test_check_explain_prints_every_measure_against_its_limit(tmp_path: Path) -> None:
+    dark = tmp_path / "dark.png"
+    cv2.imwrite(str(dark), portraits.darken(portraits.scene(source=portraits.astronaut())))
+    out = kiosk("photo", "check", "--explain", "--lang", "en", str(dark))
+    assert out.returncode == 1, out.stderr
+    lines = {line.split()[0]: line for line in out.stdout.splitlines()[2:] if line.startswith("  ")}
+    assert "FAIL -> too_dark" in lines["brightness"] and "70 .. 200" in lines["brightness"]
+    assert "photo.min_brightness" in lines["brightness"]
+    # The smile is there, but in this light the mouth is not judged (landmarks distorted).
+    assert "not judged" in lines["mouth_closed"] and "<= 0.11" in lines["mouth_closed"]
+    assert "ok" in lines["eye_distance"] and "photo.min_eye_distance_px" in lines["eye_distance"]
+    assert "FAIL (too_dark" in out.stdout
 
 
 def test_check_text_in_vietnamese_and_unreadable_input(tmp_path: Path) -> None:

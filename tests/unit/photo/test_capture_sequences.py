@@ -44,7 +44,7 @@ def test_walk_in_hold_countdown_capture_accept(face_model) -> None:
     settings = PhotoSettings()
     ctl = PhotoController(settings, PhotoAnalyzer(settings, model=face_model))
     # The citizen stands off to the side, then steps into place and stays.
-    approach = [frame(dx=110.0 - 110.0 * i / 8) for i in range(9)]
+    approach = [frame(dx=200.0 - 200.0 * i / 8) for i in range(9)]
     frames = approach + [frame()] * int(FPS * 6)
     statuses = run(ctl, frames)
     prompts = [s.prompt for s in statuses]
@@ -91,12 +91,14 @@ def test_breaking_pose_during_countdown_cancels_it(face_model) -> None:
 
 
 def test_jitter_on_a_threshold_does_not_flicker(face_model) -> None:
-    """The eye midpoint jitters ±4 px around the centring tolerance: raw per-frame
-    verdicts flip, the prompt shown does not."""
+    """The eye midpoint jitters ±4 px around the right-hand limit of where a centred crop
+    fits the view: raw per-frame verdicts flip, the prompt shown does not."""
     settings = PhotoSettings()
-    tol_px = settings.centre_tolerance * settings.guide_height_share * portraits.FRAME[1] * settings.aspect
-    frames = [frame(dx=round(tol_px + (4 if i % 2 else -4)), noise_seed=i % 6) for i in range(24)]
     analyzer = PhotoAnalyzer(settings, model=face_model)
+    m = analyzer.analyse(frame()).measures
+    crop_w = m.geometry.head_px / settings.final_head_share_max * settings.aspect
+    limit_px = (m.room_right - (0.5 - settings.crop_centre_tolerance)) * crop_w
+    frames = [frame(dx=round(limit_px + (4 if i % 2 else -4)), noise_seed=i % 6) for i in range(24)]
     # Reference without hysteresis or smoothing: the raw prompt flips.
     raw = [analyzer.analyse(f).prompt for f in frames]
     assert changes(raw) >= 6

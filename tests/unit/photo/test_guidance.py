@@ -14,10 +14,11 @@ GEO = FaceGeometry(eye_left=(590, 300), eye_right=(690, 300), eye_mid=(640, 300)
                    chin=(640, 420), crown=(640, 168), head_px=252, eye_distance_px=100,
                    roll_deg=0.0)
 GOOD = Measures(
-    frame_size=(1280, 720), face_count=1, geometry=GEO, head_share=0.75, centre_offset=0.0, eye_line=0.56,
-    eye_distance_px=130.0, roll_deg=0.0, yaw_deg=0.0, pitch_deg=0.0, eye_open=0.3,
-    mouth_open=0.05, sharpness=15.0, brightness=160.0, clipped=0.0, light_imbalance=0.05,
-    background_std=4.0, background_brightness=220.0)
+    frame_size=(1280, 720), face_count=1, geometry=GEO, eye_distance_px=130.0, head_fit=0.5,
+    room_left=1.0, room_right=1.0, room_above=0.6, room_below=0.8, roll_deg=0.0, yaw_deg=0.0,
+    pitch_deg=0.0, eye_open=0.3, mouth_open=0.02, sharpness=15.0, brightness=160.0,
+    dark_clipped=0.0, bright_clipped=0.0, light_imbalance=0.05, background_std=4.0,
+    background_brightness=220.0)
 
 
 def with_(**kw: object) -> Measures:
@@ -29,16 +30,35 @@ def test_all_good_has_no_prompt() -> None:
     assert passed(results) and first_prompt(results) is None
 
 
-def test_priority_order_picks_the_most_important() -> None:
-    # Several problems at once: distance beats pose beats eyes beats light.
-    m = with_(head_share=0.5, roll_deg=12.0, eye_open=0.05, brightness=30.0)
-    assert first_prompt(evaluate(m, S)) == "move_closer"
-    m = with_(roll_deg=12.0, eye_open=0.05, brightness=30.0)
-    assert first_prompt(evaluate(m, S)) == "straighten_head"
-    m = with_(eye_open=0.05, brightness=30.0)
-    assert first_prompt(evaluate(m, S)) == "open_eyes"
-    m = with_(brightness=30.0)
-    assert first_prompt(evaluate(m, S)) == "too_dark"
+def test_priority_order_is_a_photographers() -> None:
+    # Several problems at once: distance, then position, light, focus, pose, eyes, mouth.
+    problems = [("eye_distance_px", 60.0, "move_closer"), ("room_left", 0.2, "move_left"),
+                ("brightness", 30.0, "too_dark"), ("sharpness", 2.0, "hold_still"),
+                ("yaw_deg", 30.0, "face_camera"), ("roll_deg", 12.0, "straighten_head"),
+                ("eye_open", 0.05, "open_eyes"), ("mouth_open", 0.3, "close_mouth"),
+                ("background_std", 60.0, "plain_background")]
+    for i, (_, _, expected) in enumerate(problems):
+        m = with_(**{name: value for name, value, _ in problems[i:]})
+        assert first_prompt(evaluate(m, S)) == expected
+
+
+def test_landmark_measures_are_not_judged_in_bad_light_or_blur() -> None:
+    # A darkened face measures a wider mouth: no verdict on mouth, eyes or pose then.
+    for bad in ({"brightness": 30.0}, {"bright_clipped": 0.3}, {"light_imbalance": 0.5},
+                {"sharpness": 2.0}):
+        results = {r.name: r for r in evaluate(with_(mouth_open=0.4, roll_deg=9.0, **bad), S)}
+        for name in ("yaw", "pitch", "roll", "eyes_open", "mouth_closed"):
+            assert not results[name].judged and results[name].prompt is None
+        assert results["mouth_closed"].value == 0.4        # still reported, for --explain
+    results = {r.name: r for r in evaluate(with_(mouth_open=0.4), S)}
+    assert results["mouth_closed"].judged and not results["mouth_closed"].ok
+
+
+def test_dark_and_bright_clipping_have_their_own_advice() -> None:
+    # A dim face just above the darkness limit with crushed shadows is too dark, never too bright.
+    assert first_prompt(evaluate(with_(brightness=S.min_brightness + 3, dark_clipped=0.2), S)) == "too_dark"
+    assert first_prompt(evaluate(with_(bright_clipped=0.2), S)) == "too_bright"
+    assert first_prompt(evaluate(with_(brightness=S.max_brightness + 5), S)) == "too_bright"
 
 
 def test_no_face_and_many_faces() -> None:
@@ -50,38 +70,41 @@ def test_no_face_and_many_faces() -> None:
 
 
 def test_direction_is_in_the_citizens_terms() -> None:
-    # Face on the raw image's right = the citizen's left: they must move to their right.
-    assert first_prompt(evaluate(with_(centre_offset=0.3), S)) == "move_right"
-    assert first_prompt(evaluate(with_(centre_offset=-0.3), S)) == "move_left"
-    assert first_prompt(evaluate(with_(eye_line=0.4), S)) == "move_up"
-    assert first_prompt(evaluate(with_(eye_line=0.8), S)) == "move_down"
-    assert first_prompt(evaluate(with_(head_share=0.95), S)) == "move_back"
+    # Face near the raw image's left edge = the citizen's right: they must move to their left.
+    assert first_prompt(evaluate(with_(room_left=0.3), S)) == "move_left"
+    assert first_prompt(evaluate(with_(room_right=0.3), S)) == "move_right"
+    assert first_prompt(evaluate(with_(room_above=0.3), S)) == "move_down"   # crown out of the top
+    assert first_prompt(evaluate(with_(room_below=0.4), S)) == "move_up"
+    assert first_prompt(evaluate(with_(head_fit=0.9), S)) == "move_back"
     assert first_prompt(evaluate(with_(yaw_deg=-20.0), S)) == "face_camera"
     assert first_prompt(evaluate(with_(pitch_deg=15.0), S)) == "face_camera"
 
 
-def test_hysteresis_keeps_a_passed_check_passing_near_the_threshold() -> None:
-    just_over = with_(roll_deg=S.max_roll_deg + 0.3)
-    # Without history the nominal threshold applies.
-    assert first_prompt(evaluate(just_over, S)) == "straighten_head"
-    # Having passed last frame, the widened band still accepts it …
-    assert first_prompt(evaluate(just_over, S, previous={"roll": True})) is None
-    # … but not a clear failure.
-    clear = with_(roll_deg=S.max_roll_deg * (1 + S.hysteresis) + 0.2)
-    assert first_prompt(evaluate(clear, S, previous={"roll": True})) == "straighten_head"
-    # And a failing check must come back inside the nominal band to pass.
-    assert first_prompt(evaluate(just_over, S, previous={"roll": False})) == "straighten_head"
+def test_hysteresis_a_failing_check_must_come_clearly_back() -> None:
+    just_inside = with_(roll_deg=S.max_roll_deg - 0.3)
+    # Without history, and after passing, the nominal limit applies: it passes …
+    assert first_prompt(evaluate(just_inside, S)) is None
+    assert first_prompt(evaluate(just_inside, S, previous={"roll": True})) is None
+    # … but having failed last frame it must come inside the narrowed band.
+    assert first_prompt(evaluate(just_inside, S, previous={"roll": False})) == "straighten_head"
+    clear = with_(roll_deg=S.max_roll_deg * (1 - S.hysteresis) - 0.2)
+    assert first_prompt(evaluate(clear, S, previous={"roll": False})) is None
+    # Never wider than nominal: live never passes what the final check fails.
+    over = with_(roll_deg=S.max_roll_deg + 0.1)
+    assert first_prompt(evaluate(over, S, previous={"roll": True})) == "straighten_head"
 
 
 def test_value_oscillating_on_a_threshold_does_not_flicker() -> None:
-    previous = None
-    prompts = []
-    for i in range(40):
-        roll = S.max_roll_deg + (0.3 if i % 2 else -0.3)
-        results = evaluate(with_(roll_deg=roll), S, previous)
-        previous = {r.name: r.ok for r in results}
-        prompts.append(first_prompt(results))
-    assert set(prompts) == {None}
+    for centre in (S.max_roll_deg, S.max_mouth_open):
+        previous = None
+        prompts = []
+        for i in range(40):
+            jitter = 0.02 * centre * (1 if i % 2 else -1)
+            m = with_(roll_deg=centre + jitter) if centre == S.max_roll_deg else with_(mouth_open=centre + jitter)
+            results = evaluate(m, S, previous)
+            previous = {r.name: r.ok for r in results if r.judged}
+            prompts.append(first_prompt(results))
+        assert len(set(prompts[1:])) == 1 and prompts[-1] is not None
 
 
 def test_stabilizer_needs_consecutive_frames() -> None:
@@ -98,7 +121,7 @@ def test_stabilizer_needs_consecutive_frames() -> None:
 
 
 def test_every_prompt_has_both_languages() -> None:
-    prompts = {r.prompt for m in (with_(head_share=0.1), with_(head_share=2.0)) for r in evaluate(m, S)}
+    prompts = {r.prompt for m in (with_(eye_distance_px=1.0), with_(head_fit=2.0)) for r in evaluate(m, S)}
     keys = {"no_face", "one_person", "move_closer", "move_back", "move_left", "move_right",
             "move_up", "move_down", "face_camera", "straighten_head", "open_eyes",
             "close_mouth", "too_dark", "too_bright", "uneven_light", "hold_still",

@@ -28,31 +28,34 @@ def test_checks_come_in_priority_order(analyzer: PhotoAnalyzer) -> None:
 
 
 def test_ideal_measures_match_construction(analyzer: PhotoAnalyzer) -> None:
-    """The scene puts the head at 75 % of the guide, eye line 56 %, centred, level."""
+    """The scene puts the head at 75 % of the oval's box (0.88 x 720 px), eyes at 56 %
+    of it from its bottom, centred, level."""
     m = analyzer.analyse(portraits.scene()).measures
-    assert m.face_count == 1
-    assert m.head_share == pytest.approx(0.75, abs=0.03)
-    assert m.eye_line == pytest.approx(0.56, abs=0.02)
-    assert abs(m.centre_offset) < 0.01
+    assert m.face_count == 1 and m.geometry is not None
+    assert m.geometry.head_px == pytest.approx(0.75 * 0.88 * 720, rel=0.04)
+    assert m.geometry.eye_mid[0] == pytest.approx(portraits.TARGET_EYE[0], abs=3)
+    assert m.geometry.eye_mid[1] == pytest.approx(portraits.TARGET_EYE[1], abs=6)
     assert abs(m.roll_deg) < 1.5
+    assert abs(m.room_left - m.room_right) < 0.02          # centred in the view
     expected_eye_px = 43.4 * portraits.BASE_SCALE  # eye-corner midpoints in the source
-    assert m.eye_distance_px == pytest.approx(expected_eye_px, rel=0.06)
+    assert m.geometry.eye_distance_px == pytest.approx(expected_eye_px, rel=0.06)
 
 
 @pytest.mark.parametrize("angle", [-12.0, -7.0, 7.0, 12.0])
 def test_roll_follows_in_plane_rotation(angle: float, analyzer: PhotoAnalyzer) -> None:
     """Counter-clockwise rotation as seen raises the image-right eye: negative roll."""
+    level = analyzer.analyse(portraits.scene()).measures
     m = analyzer.analyse(portraits.scene(angle=angle)).measures
     assert m.roll_deg == pytest.approx(-angle, abs=1.5)
     # An in-plane rotation is not a turn of the head.
-    assert abs(m.yaw_deg) < 4 and abs(m.pitch_deg) < 5
+    assert abs(m.yaw_deg - level.yaw_deg) < 4 and abs(m.pitch_deg - level.pitch_deg) < 5
 
 
 @pytest.mark.parametrize("scale", [0.6, 0.8, 1.2])
 def test_head_size_scales_linearly(scale: float, analyzer: PhotoAnalyzer) -> None:
-    base = analyzer.analyse(portraits.scene()).measures.head_share
+    base = analyzer.analyse(portraits.scene()).measures.geometry.head_px
     m = analyzer.analyse(portraits.scene(scale=scale)).measures
-    assert m.head_share / base == pytest.approx(scale, rel=0.05)
+    assert m.geometry.head_px / base == pytest.approx(scale, rel=0.05)
 
 
 def test_crop_has_icao_proportions(analyzer: PhotoAnalyzer) -> None:
