@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from centre.domain.appointments import AppointmentRule
 from centre.domain.ordering import OrderingRule, Policy
+from centre.web.settings import WebSettings
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class CentreSettings:
     collect_vi: str = ""
     collect_en: str = ""
     kiosk_silent_s: float = 180.0
+    web: WebSettings = field(default_factory=WebSettings)   # console, hall display, announcements
 
     @property
     def tz(self) -> ZoneInfo:
@@ -96,4 +98,5 @@ class CentreSettings:
             holidays=tuple(date.fromisoformat(d) for d in o["holidays"]),
             collect_vi=o["collect_vi"], collect_en=o["collect_en"],
             kiosk_silent_s=o["kiosk_silent_s"],
+            web=WebSettings.from_section(o),
         )

@@ -14,6 +14,7 @@ from centre.api import routes_counter, routes_kiosk, routes_public
 from centre.api.notify import Notifier, PgListener
 from centre.domain.errors import CentreError
 from centre.service import Centre
+from centre.web import pages
 
 log = logging.getLogger(__name__)
 PURGE_EVERY_S = 60.0
@@ -56,6 +57,7 @@ def create_app(centre: Centre) -> FastAPI:
 
     for module in (routes_kiosk, routes_counter, routes_public):
         app.include_router(module.router)
+    app.include_router(pages.make_router(centre))   # /counter, /display, announcement clips
     return app
 
 

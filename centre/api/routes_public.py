@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from centre import records, views
+from centre.api.models import TicketId
 from centre.api.deps import ERRORS, centre_of, principal, role
 from centre.principals import Principal
 from centre.service import Centre
@@ -36,7 +37,7 @@ def display(p: Principal = Depends(role("display", "counter")), centre: Centre =
 
 
 @router.get("/tickets/{ticket_id}", tags=["public"])
-def ticket_detail(ticket_id: int, p: Principal = Depends(role("kiosk", "counter")),
+def ticket_detail(ticket_id: TicketId, p: Principal = Depends(role("kiosk", "counter")),
                   centre: Centre = Depends(centre_of)) -> dict:
     """A ticket with its full state history."""
     with centre.db.read() as conn:
@@ -68,7 +69,9 @@ async def events(request: Request, p: Principal = Depends(role("display", "count
     ``Last-Event-ID`` (browsers do it by themselves) or ``?after=`` resumes with nothing lost.
     Without either, the stream starts at the current end."""
     start = after
-    if start is None and last_event_id_header and last_event_id_header.isdigit():
+    if last_event_id_header and last_event_id_header.isdigit():
+        # the browser's own reconnect sends Last-Event-ID and repeats the URL's old ?after=:
+        # the header is the newer position
         start = int(last_event_id_header)
     notifier = request.app.state.notifier
 
