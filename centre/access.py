@@ -58,9 +58,11 @@ def add_officer(conn: Connection, name: str, pin: str, now: float) -> None:
 
 
 def sign_in(conn: Connection, settings: CentreSettings, principal: Principal, *, counter: int,
-            services: list[str], officer_name: str, pin: str, now: float) -> tuple[str, CounterSession]:
+            services: list[str], officer_name: str, pin: str, now: float
+            ) -> tuple[str, CounterSession] | Unauthorized:
     """Check the officer's PIN (lockout after repeated failures) and open a counter session.
-    Returns the session secret (sent back on every counter action) and the session."""
+    Returns the session secret (sent back on every counter action) and the session, or —
+    for a wrong PIN — the error to raise once the failure count is committed."""
     known = {c.number: c for c in settings.counters}
     if counter not in known:
         raise Invalid(f"no counter {counter}", code="unknown_counter")
@@ -78,7 +80,8 @@ def sign_in(conn: Connection, settings: CentreSettings, principal: Principal, *,
         locked = now + settings.pin_lockout_s if failures >= settings.pin_max_failures else None
         conn.execute(update(officer).where(officer.c.id == row.id)
                      .values(failures=0 if locked else failures, locked_until=locked))
-        raise Unauthorized("unknown officer or wrong PIN", code="bad_pin")
+        # returned, not raised: the failure count must commit (the caller raises it after)
+        return Unauthorized("unknown officer or wrong PIN", code="bad_pin")
     conn.execute(update(officer).where(officer.c.id == row.id).values(failures=0, locked_until=None))
     # One officer session per counter: a new sign-in ends the previous one.
     conn.execute(update(counter_session).where(counter_session.c.counter == counter,

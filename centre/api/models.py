@@ -2,15 +2,40 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Str40 = Field(min_length=1, max_length=40)
+TicketId = Annotated[int, Path(ge=1, le=2_147_483_647, description="ticket id")]
+
+
+def _encodable(value: Any) -> Any:
+    """Reject text that is not valid Unicode (lone surrogates from JSON escapes)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("text must be valid Unicode") from None
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _encodable(k)
+            _encodable(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _encodable(v)
+    return value
 
 
 class Strict(BaseModel):
+    """Request bodies: unknown fields are an error, text must be valid Unicode."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _unicode(cls, value: Any) -> Any:
+        return _encodable(value)
 
 
 class ErrorBody(BaseModel):

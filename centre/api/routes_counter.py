@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
 from centre import access, views
+from centre.api.models import TicketId
 from centre.api.deps import ERRORS, IdemKey, centre_of, counter_session, idempotent, role
 from centre.api.models import Ok, RatingIn, SignInIn, SignInOut, TicketOut, TransferIn
 from centre.domain.tickets import Action
@@ -25,9 +26,14 @@ def sign_in(body: SignInIn, p: Principal = Depends(role("counter")),
     """The officer signs in at a counter with the services served and a PIN."""
     now = centre.clock()
     with centre.db.write() as conn:
-        secret, s = access.sign_in(conn, centre.settings, p, counter=body.counter, services=body.services,
-                                   officer_name=body.officer, pin=body.pin, now=now)
-        emit(conn, "counter.signin", {"counter": s.counter, "services": list(s.services)}, now)
+        outcome = access.sign_in(conn, centre.settings, p, counter=body.counter, services=body.services,
+                                 officer_name=body.officer, pin=body.pin, now=now)
+        if not isinstance(outcome, Exception):
+            emit(conn, "counter.signin", {"counter": outcome[1].counter,
+                                          "services": list(outcome[1].services)}, now)
+    if isinstance(outcome, Exception):
+        raise outcome
+    secret, s = outcome
     centre.notify()
     return {"session": secret, "counter": s.counter, "officer": s.officer, "services": list(s.services)}
 
@@ -60,7 +66,7 @@ def call_next(s: CounterSession = Depends(counter_session), key: str = IdemKey,
 
 
 @router.post("/tickets/{ticket_id}/call", response_model=TicketOut)
-def call_ticket(ticket_id: int, s: CounterSession = Depends(counter_session), key: str = IdemKey,
+def call_ticket(ticket_id: TicketId, s: CounterSession = Depends(counter_session), key: str = IdemKey,
                 centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Call a specific waiting ticket."""
     return idempotent(centre, _principal(s), key, {"op": "call", "t": ticket_id, "s": s.id},
@@ -68,7 +74,7 @@ def call_ticket(ticket_id: int, s: CounterSession = Depends(counter_session), ke
 
 
 def _action_route(path: str, action: Action, doc: str) -> None:
-    def handler(ticket_id: int, s: CounterSession = Depends(counter_session), key: str = IdemKey,
+    def handler(ticket_id: TicketId, s: CounterSession = Depends(counter_session), key: str = IdemKey,
                 centre: Centre = Depends(centre_of)) -> JSONResponse:
         return idempotent(centre, _principal(s), key, {"op": path, "t": ticket_id, "s": s.id},
                           lambda c: centre.act(c, s, ticket_id, action))
@@ -89,7 +95,7 @@ for _path, _action, _doc in (
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
-def transfer(ticket_id: int, body: TransferIn, s: CounterSession = Depends(counter_session),
+def transfer(ticket_id: TicketId, body: TransferIn, s: CounterSession = Depends(counter_session),
              key: str = IdemKey, centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Send the ticket to another service and/or counter; it waits there keeping its issue time."""
     return idempotent(centre, _principal(s), key, {"op": "transfer", "t": ticket_id, "b": body.model_dump()},
@@ -98,7 +104,7 @@ def transfer(ticket_id: int, body: TransferIn, s: CounterSession = Depends(count
 
 
 @router.post("/tickets/{ticket_id}/rating", response_model=Ok)
-def rate(ticket_id: int, body: RatingIn, s: CounterSession = Depends(counter_session), key: str = IdemKey,
+def rate(ticket_id: TicketId, body: RatingIn, s: CounterSession = Depends(counter_session), key: str = IdemKey,
          centre: Centre = Depends(centre_of)) -> JSONResponse:
     """The citizen's satisfaction rating (1-5) after service."""
     def run(c):  # type: ignore[no-untyped-def]
@@ -108,7 +114,7 @@ def rate(ticket_id: int, body: RatingIn, s: CounterSession = Depends(counter_ses
 
 
 @router.get("/tickets/{ticket_id}/handover")
-def handover(ticket_id: int, s: CounterSession = Depends(counter_session),
+def handover(ticket_id: TicketId, s: CounterSession = Depends(counter_session),
              centre: Centre = Depends(centre_of)) -> dict[str, Any]:
     """What the citizen confirmed at the kiosk — only for the counter that has called the ticket."""
     with centre.db.read() as conn:

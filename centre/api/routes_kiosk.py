@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path as FPath, Request
 from fastapi.responses import JSONResponse
 
 from centre import records
+from centre.api.models import TicketId
 from centre.api.deps import ERRORS, IdemKey, centre_of, idempotent, principal, role
 from centre.api.models import (ApplicationOut, CheckInIn, CheckInOut, HandoverIn, HeartbeatIn, IssueIn,
                                LeaseIn, LeaseOut, LookupIn, OfflineIssueIn, Ok, PrintIn, TicketOut)
@@ -46,14 +49,14 @@ def lease(body: LeaseIn, p: Principal = Depends(role("kiosk")), key: str = IdemK
 
 
 @router.post("/tickets/{ticket_id}/print", response_model=TicketOut, tags=["kiosk"])
-def record_print(ticket_id: int, body: PrintIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+def record_print(ticket_id: TicketId, body: PrintIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
                  centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Record whether the ticket came out of the printer."""
     return idempotent(centre, p, key, body, lambda c: centre.record_print(c, p, ticket_id, body.ok, body.error))
 
 
 @router.put("/tickets/{ticket_id}/handover", response_model=Ok, tags=["kiosk"])
-def put_handover(ticket_id: int, body: HandoverIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+def put_handover(ticket_id: TicketId, body: HandoverIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
                  centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Attach what the citizen confirmed (stored encrypted; only the calling counter reads it)."""
     payload = json.dumps(body.model_dump(), ensure_ascii=False).encode()
@@ -66,7 +69,7 @@ def put_handover(ticket_id: int, body: HandoverIn, p: Principal = Depends(role("
 
 
 @router.get("/applications/{code}", response_model=ApplicationOut, tags=["kiosk"])
-def application(code: str, p: Principal = Depends(role("kiosk", "counter")),
+def application(code: Annotated[str, FPath(min_length=1, max_length=80)], p: Principal = Depends(role("kiosk", "counter")),
                 centre: Centre = Depends(centre_of)) -> dict:
     """An application's status timeline by dossier code (MaHoSo) or receipt number."""
     with centre.db.read() as conn:

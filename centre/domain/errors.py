@@ -30,8 +30,11 @@ class Conflict(CentreError):
 
 
 class Invalid(CentreError):
+    """Well-formed but not acceptable (unknown service, slot ends before it starts); 422 is
+    kept for requests that break the schema (field-by-field errors)."""
+
     code = "invalid"
-    status = 422
+    status = 400
 
 
 class Forbidden(CentreError):

@@ -74,7 +74,11 @@
       signin.hidden = true;
       say("Đã đăng nhập quầy " + out.counter + ".", "ok");
       await loadPanel();
-    } catch (e) { say(e.message, "error"); }
+    } catch (e) {
+      say(e.message, "error");
+      f.pin.value = "";           // a wrong PIN is typed again from scratch
+      f.pin.focus();
+    }
   }
 
   function busyUi() {
