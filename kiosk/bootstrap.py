@@ -53,7 +53,8 @@ class Kiosk:
     flow: Flow
     controller: KioskController
     data_dir: Path
-    simulated: bool = False
+    simulated: bool = False   # every device is simulated
+    demo: bool = False        # kiosk.mode = "demo" (what the developer panel and seeding follow)
     _closed: bool = field(default=False, repr=False)
 
     def open_devices(self) -> dict[str, Exception]:
@@ -115,10 +116,13 @@ def build(config: Config, dispatcher: Dispatcher, *,
     data_dir = resolve_path(config["kiosk.data_dir"])
     devs = build_devices(config, devices)
     catalog = ServiceCatalog(config["services.list"], config["services.priority_groups"])
-    store = TicketStore(data_dir / "offline_cache" / "kiosk.sqlite3")
-    status = StatusCache(data_dir / "offline_cache" / "kiosk.sqlite3")
-    simulated = any(getattr(d, "backend", "") == "simulated" for d in devs.all().values())
-    if simulated:
+    # Demo and production never share a store: demo data go into their own file only.
+    demo = config["kiosk.mode"] == "demo"
+    db_path = data_dir / "offline_cache" / ("kiosk-demo.sqlite3" if demo else "kiosk.sqlite3")
+    store = TicketStore(db_path)
+    status = StatusCache(db_path)
+    simulated = all(getattr(d, "backend", "") == "simulated" for d in devs.all().values())
+    if demo:
         status.seed_from_json(REPO_ROOT / "assets" / "demo" / "applications.json")
     timeouts = Timeouts(
         idle=config["session.idle_timeout_s"], idle_warning=config["session.idle_warning_s"],
@@ -137,4 +141,5 @@ def build(config: Config, dispatcher: Dispatcher, *,
         lookup_status=status.lookup, parse_qr=interpreter.to_event,
         centre_name=config["kiosk.centre_name"], clock=clock,
         photo=PhotoService(devs.camera, PhotoSettings.from_config(config), dispatcher))
-    return Kiosk(config, devs, catalog, store, status, flow, controller, data_dir, simulated)
+    return Kiosk(config, devs, catalog, store, status, flow, controller, data_dir, simulated,
+                 demo=demo)

@@ -39,6 +39,8 @@ ERRORS: dict[str, tuple[str, str]] = {
                       N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
     "printer_error": (N_("The ticket printer has a problem."),
                       N_("Your number is kept. Take a photo of the QR code below or remember your number; staff have been told.")),
+    "status_unavailable": (N_("The status of applications cannot be looked up right now."),
+                           N_("Please try again later, or ask at the reception counter.")),
     "qr.booking_offline": (N_("Your booking code was read, but bookings cannot be checked at this kiosk yet."),
                            N_("Tap your ID card or type your ID number instead, or go to the reception counter.")),
     "qr.dossier_here": (N_("This is an application receipt code."),

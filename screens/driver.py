@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from kivy.base import EventLoop
+from kivy.base import EventLoop, ExceptionManager
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
@@ -28,12 +28,28 @@ class UiDriver:
         """Run the event loop for ``seconds`` or until ``until()`` holds; returns ``until()``."""
         deadline = time.monotonic() + seconds
         while True:
-            EventLoop.idle()
+            self.idle()
             if until is not None and until():
                 return True
             if time.monotonic() >= deadline:
                 return until() if until is not None else True
             time.sleep(0.005)
+
+    @staticmethod
+    def idle() -> None:
+        """One frame, with exceptions handled as Kivy's own main loop handles them
+        (through ``ExceptionManager``: the kiosk's failsafe), so tests see what a
+        running kiosk would."""
+        UiDriver.as_mainloop(EventLoop.idle)
+
+    @staticmethod
+    def as_mainloop(fn: Callable[[], Any]) -> None:
+        """Run ``fn`` as Kivy's main loop runs a frame: exceptions go to ``ExceptionManager``."""
+        try:
+            fn()
+        except BaseException as inst:
+            if ExceptionManager.handle_exception(inst) == ExceptionManager.RAISE:
+                raise
 
     def wait_state(self, state: State, timeout: float = 5.0) -> bool:
         return self.pump(timeout, lambda: self.app.controller.flow.state == state
@@ -63,9 +79,9 @@ class UiDriver:
         self.pump(0.02)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
-        touch.touch_down()
+        self.as_mainloop(touch.touch_down)  # input reaches widgets inside the loop
         self.pump(0.02)
-        touch.touch_up()
+        self.as_mainloop(touch.touch_up)
         self.pump(0.05)
 
     def texts(self) -> Iterator[str]:

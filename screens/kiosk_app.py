@@ -20,11 +20,14 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import flow as f
 from kiosk.bootstrap import Kiosk
+from kiosk.deployment import check_deployment, fullscreen_wanted
 from kiosk.flow import Flow, State
+from kiosk.lockdown import swallow_key
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
+from screens.failsafe import Failsafe
 from screens.identify import IdentifyScreen, ReadingScreen
 from screens.maintenance import MaintenanceEntry
 from screens.out_of_service import OutOfServiceScreen
@@ -33,7 +36,8 @@ from screens.service import ServiceScreen
 from screens.status import StatusScreen
 from screens.ticket import TicketScreen
 from screens.translator import Translator
-from screens.widgets import Banner, DevPanel, Header, IdleOverlay, KButton, KioskRoot, load_kv
+from screens.widgets import (Banner, DemoMark, DevPanel, Header, IdleOverlay, KButton, KioskRoot,
+                             load_kv)
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +68,16 @@ class KioskApp(App):
     large_text = BooleanProperty(False)
     centre_name = StringProperty("")
     tr = ObjectProperty(None)
+    demo = BooleanProperty(False)
+    use_kivy_settings = False
 
     def __init__(self, kiosk: Kiosk, *, animations: bool = True, **kw: Any) -> None:
+        check_deployment(kiosk.config, kiosk.devices.all())  # production: refuse a demo setup
         super().__init__(**kw)
         self.kiosk = kiosk
+        self.demo = kiosk.demo
+        self.failsafe = Failsafe(self._fault)
+        self.allow_exit = False  # maintenance "exit kiosk mode" sets it
         self.controller = kiosk.controller
         self.animations = animations
         cfg = kiosk.config
@@ -81,6 +91,7 @@ class KioskApp(App):
         self.overlay: IdleOverlay | None = None
         self.banner: Banner | None = None
         self._tick_ev: Any = None
+        self._check_ev: Any = None
         self.maintenance: MaintenanceEntry | None = None
 
     # -- building ----------------------------------------------------------------------
@@ -102,17 +113,53 @@ class KioskApp(App):
         if self._dev_panel_enabled():
             column.add_widget(self._build_dev_panel())
         root.add_widget(column)
+        if self.demo:
+            root.add_widget(DemoMark())
         self.overlay = IdleOverlay()
         Window.bind(on_touch_down=self._on_any_touch, on_key_down=self._on_key_down,
-                    on_textinput=self._on_textinput)
+                    on_textinput=self._on_textinput, on_request_close=self._on_request_close)
         self.controller.subscribe(self._on_flow_change, self._on_wipe)
+        # Every path into the UI thread ends in the failsafe (see screens/failsafe.py).
+        if hasattr(self.controller.dispatcher, "on_error"):
+            self.controller.dispatcher.on_error = self.failsafe.handle
+        self.controller.on_error = self.failsafe.handle
         return root
 
     def on_start(self) -> None:
+        self.failsafe.install()
+        if fullscreen_wanted(self.kiosk.config):
+            Window.borderless = True
+            Window.fullscreen = "auto"
         self.controller.start()
-        self._tick_ev = Clock.schedule_interval(lambda _dt: self.controller.tick(), 0.25)
+        self._tick_ev = Clock.schedule_interval(self.failsafe.guard("clock", self._tick), 0.25)
+        self._check_ev = Clock.schedule_interval(self.failsafe.guard("device check", self._check),
+                                                 self.kiosk.config["kiosk.device_check_s"])
         self._on_flow_change(self.controller.flow)
         Clock.schedule_once(self._prewarm_screens, 0.5)
+
+    def _tick(self, _dt: float = 0) -> None:
+        self.controller.tick()
+
+    def _check(self, _dt: float = 0) -> None:
+        required = tuple(self.kiosk.config["kiosk.required_devices"])
+        if required:
+            self.controller.check_devices(required, self.kiosk.devices.all())
+
+    def _fault(self, where: str) -> None:
+        """The failsafe's report: out of service (once; it returns to attract by itself)."""
+        if self.controller.flow.state != State.OUT_OF_SERVICE:
+            Clock.schedule_once(lambda _dt: self.controller.send(f.Fault(where.split(":")[0])), 0)
+
+    # Kivy's settings panel (F1) would let anyone edit Kivy's configuration: never.
+    def open_settings(self, *_a: Any) -> bool:
+        return False
+
+    def _on_keyboard_settings(self, *_a: Any) -> bool:
+        return False
+
+    def _on_request_close(self, *_a: Any, **_kw: Any) -> bool:
+        """Alt+F4 and the window's close request: refused unless maintenance allowed it."""
+        return not self.allow_exit
 
     def screen_for(self, state: State) -> KioskScreen:
         """The screen of ``state``, created on first use."""
@@ -133,12 +180,15 @@ class KioskApp(App):
             Clock.schedule_once(self._prewarm_screens, 0)
 
     def on_stop(self) -> None:
-        if self._tick_ev is not None:
-            self._tick_ev.cancel()
+        self.failsafe.uninstall()
+        for ev in (self._tick_ev, self._check_ev):
+            if ev is not None:
+                ev.cancel()
         if self.maintenance is not None:
             self.maintenance.shutdown()
         Window.unbind(size=self._rescale, on_touch_down=self._on_any_touch,
-                      on_key_down=self._on_key_down, on_textinput=self._on_textinput)
+                      on_key_down=self._on_key_down, on_textinput=self._on_textinput,
+                      on_request_close=self._on_request_close)
 
     def _rescale(self, *_a: Any) -> None:
         self.s = Window.width / DESIGN_WIDTH
@@ -146,7 +196,7 @@ class KioskApp(App):
 
     def _dev_panel_enabled(self) -> bool:
         mode = self.kiosk.config["ui.developer_panel"]
-        return mode == "on" or (mode == "auto" and self.kiosk.simulated)
+        return mode == "on" or (mode == "auto" and self.kiosk.demo)
 
     def _build_dev_panel(self) -> DevPanel:
         panel = DevPanel()
@@ -208,7 +258,11 @@ class KioskApp(App):
         scanner = self._wedge_scanner()
         if scanner is not None:  # Enter ends a scan; Backspace, arrows, F-keys drop one
             scanner.feed_key(key, _text, tuple(_mods or ()))
-        if not self._dev_panel_enabled():
+        dev = self._dev_panel_enabled()
+        if swallow_key(key, tuple(_mods or ()), dev_fkeys=6 if dev else 0,
+                       maintenance_open=self.maintenance is not None and self.maintenance.is_open):
+            return True  # Escape, F-keys, Alt/Ctrl chords: nothing behind the kiosk opens
+        if not dev:
             return False
         ids = sorted(getattr(self.kiosk.devices.card_reader, "profiles", {}))
         fkeys = {282 + i: i for i in range(12)}  # SDL: F1 = 282
@@ -259,10 +313,8 @@ class KioskApp(App):
             self.sm.current = flow.state.value
         try:
             screen.update(flow)
-        except Exception:  # a view bug must not take the kiosk down: failsafe
-            log.exception("screen %s failed to update", flow.state.value)
-            if flow.state != State.OUT_OF_SERVICE:
-                Clock.schedule_once(lambda _dt: self.send(f.Fault("view")), 0)
+        except Exception as exc:  # a view bug must not take the kiosk down: failsafe
+            self.failsafe.handle("view", exc)
         self._update_overlays(flow)
 
     def _update_overlays(self, flow: Flow) -> None:

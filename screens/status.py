@@ -4,6 +4,7 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.flow import Flow
+from kiosk.messages import error_texts
 from screens.base import KioskScreen
 from screens.widgets import KButton
 
@@ -35,7 +36,12 @@ class StatusScreen(KioskScreen):
         sess = flow.session
         res = sess.status_result
         lang = sess.language
-        if sess.status_query and res is None:
+        if flow.error:  # the lookup failed or never answered: say so, never wait forever
+            what, step = error_texts(flow.error, self._, lang)
+            self.ids.result_title.text = what
+            self.ids.result.text = step
+            self.ids.result_note.text = ""
+        elif sess.status_query and res is None:
             self.ids.result_title.text = self._("Looking up…")
             self.ids.result.text = self.ids.result_note.text = ""
         elif res is not None and res.found:

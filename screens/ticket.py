@@ -13,6 +13,7 @@ from screens.imaging import pil_to_texture, qr_texture
 class TicketScreen(KioskScreen):
     number = StringProperty("")
     show_qr = BooleanProperty(False)
+    printing = BooleanProperty(False)  # "Done" waits until the citizen has seen the outcome
 
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)
@@ -28,6 +29,7 @@ class TicketScreen(KioskScreen):
             return
         lang = sess.language
         self.number = t.number
+        self.printing = not (sess.printed or sess.print_error)
         self.ids.service.text = t.service.name(lang)
         self.ids.priority.text = (self._("Priority") + ": " + self.kapp.kiosk.catalog.priority_name(
             t.priority_group, lang)) if t.priority_group else ""
@@ -51,6 +53,7 @@ class TicketScreen(KioskScreen):
 
     def reset(self) -> None:
         self.number = ""
+        self.printing = False
         self.show_qr = False
         self._preview_for = None
         self.ids.preview.texture = None

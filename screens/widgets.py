@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
 
 KV_DIR = Path(__file__).resolve().parent
 
@@ -63,6 +64,10 @@ class IdleOverlay(FloatLayout):
 
 class DevPanel(BoxLayout):
     """Developer panel (simulated devices only): tap demo cards, remove, scan QR."""
+
+
+class DemoMark(Label):
+    """The unobtrusive 'DEMO' corner mark of demo mode (kiosk.mode = demo)."""
 
 
 class KioskRoot(FloatLayout):
