@@ -2,17 +2,21 @@
 
     .venv/bin/python bench/card_read.py [--reads 15] [--block-size 223]
 
-Card: the demo citizen with the bundled portrait (DG2 ≈ 30 KB), PACE-CAN, EF.COM, DG1,
-DG2, DG13, DG14, DG15 (+ active authentication) and EF.SOD, passive authentication.
+Card: the demo citizen with the bundled portrait (DG2 ≈ 30 KB), PACE-CAN, EF.COM, DG14,
+chip authentication (new session keys), DG1, DG2, DG13, DG15 (+ active authentication)
+and EF.SOD, passive authentication against a trust store holding the test CSCA (the
+verdict must be ``verified``).
 
-* ``pcsc``: ``PcscCardReader.read_card`` -> pyscard -> a private pcscd -> vpcd -> our
+* ``pcsc+CA``: ``PcscCardReader.read_card`` -> pyscard -> a private pcscd -> vpcd -> our
   socket client -> ``VirtualChip`` (card served from a thread of this process).
+* ``pcsc no CA``: the same with ``chip_auth=False`` (what chip authentication costs).
 * ``in-process``: ``read_card_result`` over ``InProcessTransport`` (same terminal and
-  chip code, no PC/SC, no sockets): the baseline measured in the same run.
+  chip code, with CA, no PC/SC, no sockets): the baseline measured in the same run.
 
 Reports the median of ``--reads`` reads: wall time, APDUs (and the minimum for the
 block size), CPU time per APDU (this process = terminal + virtual chip; pcscd's from
-/proc), and the pcsc / in-process ratio. Targets (issue 3): APDUs = minimum, < 1 s.
+/proc), and the ratios to the in-process baseline. Targets (issues 3, 13): APDUs =
+minimum, < 1 s with chip authentication.
 """
 from __future__ import annotations
 
@@ -56,14 +60,22 @@ def main() -> int:
     from hardware.virtual_card.pcscd import PcscdStack
     from hardware.virtual_card.profiles import read_record
     from hardware.virtual_card.vpcd import VpcdCard
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from hardware.emrtd.trust_store import load_trust_store
 
     record = read_record(None)
-    profile = build_profile(record, make_test_pki("bench"))
+    pki = make_test_pki("bench")
+    profile = build_profile(record, pki)
     key = AccessKey(can=record["id_number"][-6:])
     names = {EF_CARD_ACCESS: "CardAccess", EF_COM: "COM", EF_SOD: "SOD"}
     sizes = {names.get(f, f"DG{f - 0x100}"): len(d) for f, d in profile.files.items()
              if f not in (dg_fid(3), dg_fid(4))}
-    minimum = minimum_apdus(sizes, "PACE-CAN", block_size=args.block_size, active_auth=True)
+    minimum = minimum_apdus(sizes, "PACE-CAN", block_size=args.block_size, active_auth=True, chip_auth=True)
+    minimum_no_ca = minimum_apdus(sizes, "PACE-CAN", block_size=args.block_size, active_auth=True)
+    trust_dir = Path(workdir) / "trust"
+    trust_dir.mkdir()
+    (trust_dir / "csca.pem").write_bytes(pki.csca_cert.public_bytes(Encoding.PEM))
+    trust = load_trust_store(trust_dir)
 
     def one(read, pcscd_pid: int | None) -> tuple[float, float, float, int]:
         d0 = proc_cpu_s(pcscd_pid) if pcscd_pid else 0.0
@@ -71,7 +83,7 @@ def main() -> int:
         result = read()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         daemon = proc_cpu_s(pcscd_pid) - d0 if pcscd_pid else 0.0
-        assert result.passive_auth_ok and result.citizen.id_number == record["id_number"]
+        assert result.verdict.verified and result.citizen.id_number == record["id_number"]
         return wall, cpu, daemon, result.apdu_count
 
     def summary(samples: list[tuple[float, float, float, int]]) -> dict[str, float]:
@@ -85,39 +97,48 @@ def main() -> int:
 
     def in_process_read():
         chip.reset()  # a fresh tap, as the PC/SC path's disconnect-with-reset gives
-        return read_card_result(InProcessTransport(chip), key, block_size=args.block_size)
+        return read_card_result(InProcessTransport(chip), key, block_size=args.block_size, trust_store=trust)
 
     stack = PcscdStack(workdir)
     stack.start()
     card = VpcdCard(VirtualChip(profile), port=stack.port(0))
-    dev = PcscCardReader(block_size=args.block_size)
-    base_s, real_s = [], []
+    dev = PcscCardReader(block_size=args.block_size, trust_store_dir=str(trust_dir))
+    dev_no_ca = PcscCardReader(block_size=args.block_size, trust_store_dir=str(trust_dir), chip_auth=False)
+    base_s, real_s, no_ca_s = [], [], []
     try:
         card.insert()
         dev.open()
+        dev_no_ca.open()
         deadline = time.monotonic() + 5
         while not dev.card_present():
             if time.monotonic() > deadline:
                 raise SystemExit("virtual card not seen by pcscd")
             time.sleep(0.05)
         in_process_read(), dev.read_card(key)  # warm up: imports, tables, first connection
-        # Alternate the two variants so that load from other processes hits both alike.
+        # Alternate the variants so that load from other processes hits all alike.
         for _ in range(n):
             base_s.append(one(in_process_read, None))
             real_s.append(one(lambda: dev.read_card(key), stack.pid))
+            no_ca_s.append(one(lambda: dev_no_ca.read_card(key), stack.pid))
     finally:
         dev.close()
+        dev_no_ca.close()
         card.remove()
         stack.stop()
-    base, real = summary(base_s), summary(real_s)
+    base, real, no_ca = summary(base_s), summary(real_s), summary(no_ca_s)
 
     print(f"card: DG2 {sizes['DG2']} B, total {sum(sizes.values())} B in {len(sizes)} files; "
           f"block size {args.block_size}; median of {n} reads")
     print(f"{'variant':<12}{'median ms':>10}{'p90 ms':>9}{'APDUs':>7}{'min':>5}"
           f"{'CPU us/APDU':>13}{'pcscd us/APDU':>15}")
-    for name, m in (("in-process", base), ("pcsc", real)):
+    for name, m, low in (("in-process", base, minimum), ("pcsc+CA", real, minimum),
+                         ("pcsc no CA", no_ca, minimum_no_ca)):
         print(f"{name:<12}{m['wall'] * 1000:>10.1f}{m['p90'] * 1000:>9.1f}{m['apdus']:>7.0f}"
-              f"{minimum:>5}{m['cpu_per_apdu'] * 1e6:>13.0f}{m['daemon_per_apdu'] * 1e6:>15.0f}")
+              f"{low:>5}{m['cpu_per_apdu'] * 1e6:>13.0f}{m['daemon_per_apdu'] * 1e6:>15.0f}")
+    ca_ms = (real["wall"] - no_ca["wall"]) * 1000
+    print(f"chip authentication: {real['wall'] / no_ca['wall']:.2f}x the read without it "
+          f"({ca_ms:+.0f} ms, {real['apdus'] - no_ca['apdus']:.0f} APDUs); "
+          f"without CA {no_ca['wall'] / base['wall']:.2f}x in-process")
     extra_ms = (real["wall"] - base["wall"]) * 1000
     print(f"ratio pcsc / in-process: {real['wall'] / base['wall']:.2f}x wall "
           f"(+{extra_ms:.0f} ms, {extra_ms * 1000 / real['apdus']:.0f} us per APDU through "
