@@ -89,15 +89,18 @@ def time_reads(make_transport: Callable[[], Transport], key: AccessKey, *, runs:
 
 
 def profile_min_apdus(files: dict[int, bytes], method: str, *, block_size: int = DEFAULT_BLOCK_SIZE,
-                      groups: tuple[int, ...] = DEFAULT_GROUPS, active_auth: bool = True) -> int:
-    """Minimum APDUs to read a virtual card profile's files (``CardProfile.files``)."""
+                      groups: tuple[int, ...] = DEFAULT_GROUPS, active_auth: bool = True,
+                      chip_auth: bool = True) -> int:
+    """Minimum APDUs to read a virtual card profile's files (``CardProfile.files``);
+    chip authentication counts when DG14 is read."""
     sizes: dict[str, int] = {"COM": len(files[EF_COM]), "SOD": len(files[EF_SOD])}
     if EF_CARD_ACCESS in files and method.startswith("PACE"):
         sizes["CardAccess"] = len(files[EF_CARD_ACCESS])
     for n in groups:
         if dg_fid(n) in files:
             sizes[f"DG{n}"] = len(files[dg_fid(n)])
-    return minimum_apdus(sizes, method, block_size=block_size, active_auth=active_auth and dg_fid(15) in files)
+    return minimum_apdus(sizes, method, block_size=block_size, active_auth=active_auth and dg_fid(15) in files,
+                         chip_auth=chip_auth and 14 in groups and dg_fid(14) in files)
 
 
 def format_bench(name: str, bench: ReadBench, *, min_apdus: int | None = None,
