@@ -55,7 +55,7 @@ class PcscCardReader(CardReader):
     trust import``; empty: every read is at best "signature only"); ``read_timeout_s``
     bounds one read; ``chip_auth`` runs chip authentication when DG14 offers it.
 
-    The trust store is loaded once by :meth:`open`.  When it cannot be loaded, ``mode
+    The trust store is loaded once by :meth:`open`.  When it cannot be loaded, ``kiosk_mode
     = "production"`` refuses to start (BackendUnavailable) rather than verify nothing;
     in demo mode the reader runs without it and reports a warning status.
     """
@@ -64,7 +64,7 @@ class PcscCardReader(CardReader):
 
     def __init__(self, reader_filter: str = "", block_size: int = 0xDF,
                  trust_store_dir: str = "", read_timeout_s: float = 20.0,
-                 poll_s: float = 0.5, chip_auth: bool = True, mode: str = "demo") -> None:
+                 poll_s: float = 0.5, chip_auth: bool = True, kiosk_mode: str = "demo") -> None:
         super().__init__()
         self.reader_filter = reader_filter
         self.block_size = block_size
@@ -72,7 +72,7 @@ class PcscCardReader(CardReader):
         self.read_timeout_s = read_timeout_s
         self.poll_s = poll_s
         self.chip_auth = chip_auth
-        self.mode = mode
+        self.kiosk_mode = kiosk_mode
         self.trust_store: Any = None
         self.trust_store_error = ""
         self._monitor: Any = None
@@ -106,7 +106,7 @@ class PcscCardReader(CardReader):
         try:
             self.trust_store = load_trust_store(self.trust_store_dir)
         except TrustStoreError as exc:
-            if self.mode == "production":
+            if self.kiosk_mode == "production":
                 raise BackendUnavailable(f"CSCA trust store cannot be loaded: {exc}") from exc
             self.trust_store_error = str(exc)
             log.warning("CSCA trust store not loaded (demo mode continues): %s", exc)

@@ -105,6 +105,8 @@ def build_devices(config: Config, overrides: dict[str, Device[Any]] | None = Non
         # Backends that keep state (the printer's paper counter) keep it in the kiosk's
         # data dir; create_device passes it only to constructors that take data_dir.
         opts["data_dir"] = str(resolve_path(config["kiosk.data_dir"]))
+        # The PC/SC reader refuses to start in production when its trust store cannot load.
+        opts["kiosk_mode"] = config["kiosk.mode"]
         made[kind] = create_device(kind, backend, opts)
     return Devices(made["card_reader"], made["qr_scanner"], made["camera"], made["printer"])
 

@@ -200,8 +200,16 @@ def test_unreadable_trust_store_stops_production_and_warns_in_demo(pcscd, tmp_pa
 
     (tmp_path / "csca.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
     with pytest.raises(BackendUnavailable, match="trust store"):
-        PcscCardReader(trust_store_dir=str(tmp_path), mode="production").open()
-    demo = PcscCardReader(trust_store_dir=str(tmp_path), mode="demo")
+        PcscCardReader(trust_store_dir=str(tmp_path), kiosk_mode="production").open()
+    # The composition root hands kiosk.mode to the reader.
+    from kiosk.bootstrap import build_devices
+    from kiosk.config import load_config
+
+    cfg = load_config(environ={"KIOSK_KIOSK_MODE": "production", "KIOSK_DEVICES_CARD_READER_BACKEND": "pcsc",
+                               "KIOSK_DEVICES_CARD_READER_TRUST_STORE_DIR": str(tmp_path)})
+    with pytest.raises(BackendUnavailable, match="trust store"):
+        build_devices(cfg).card_reader.open()
+    demo = PcscCardReader(trust_store_dir=str(tmp_path), kiosk_mode="demo")
     demo.open()
     try:
         assert "csca.pem" in demo.trust_store_error
