@@ -78,6 +78,8 @@ class AuthVerdict:
             raise ValueError(f"unknown verdict code {self.code!r}")
         if REASONS.get(self.reason) != self.code:
             raise ValueError(f"reason {self.reason!r} does not belong to verdict {self.code!r}")
+        if self.possibly_cloned and self.code != FAILED:
+            raise ValueError("a possibly cloned chip can only be a failed verdict (use combine)")
 
     @property
     def verified(self) -> bool:
@@ -113,7 +115,8 @@ class AuthVerdict:
 
 def verdict(reason: str, detail: str = "", *, chip_auth: bool | None = None,
             active_auth: bool | None = None) -> AuthVerdict:
-    """The verdict a reason leads to; ``possibly_cloned`` follows CA / AA failures."""
+    """The verdict a reason leads to; ``possibly_cloned`` follows CA / AA failures
+    (so a failed CA/AA with a non-failing reason raises: fold them with :func:`combine`)."""
     if reason not in REASONS:
         raise ValueError(f"unknown verdict reason {reason!r}")
     cloned = chip_auth is False or active_auth is False

@@ -174,6 +174,8 @@ def test_verdict_round_trips_and_rejects_inconsistent_values() -> None:
         AuthVerdict("verified", "hash_mismatch")
     with pytest.raises(ValueError):
         verdict("no_such_reason")
+    with pytest.raises(ValueError):  # a failed CA cannot ride on a "verified" verdict
+        verdict("ok", chip_auth=False)
 
 
 def test_combine_ranks_altered_data_over_cloning_and_cloning_over_the_chain() -> None:
