@@ -23,6 +23,8 @@ from kiosk.bootstrap import Kiosk
 from kiosk.deployment import check_deployment, fullscreen_wanted
 from kiosk.flow import Flow, State
 from kiosk.lockdown import swallow_key
+from kiosk.logs import active_redactor
+from kiosk.watchdog import attach_watchdog
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.confirm import ConfirmScreen
@@ -123,6 +125,9 @@ class KioskApp(App):
         if hasattr(self.controller.dispatcher, "on_error"):
             self.controller.dispatcher.on_error = self.failsafe.handle
         self.controller.on_error = self.failsafe.handle
+        redactor = active_redactor()
+        if redactor is not None:  # logging set up (python -m kiosk run): it learns the session's words
+            self.controller.remember_personal = redactor.remember
         return root
 
     def on_start(self) -> None:
@@ -131,6 +136,7 @@ class KioskApp(App):
             Window.borderless = True
             Window.fullscreen = "auto"
         self.controller.start()
+        self._watchdog = attach_watchdog(Clock.schedule_interval)  # systemd: READY, WATCHDOG pings
         self._tick_ev = Clock.schedule_interval(self.failsafe.guard("clock", self._tick), 0.25)
         self._check_ev = Clock.schedule_interval(self.failsafe.guard("device check", self._check),
                                                  self.kiosk.config["kiosk.device_check_s"])
@@ -181,6 +187,8 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.failsafe.uninstall()
+        if getattr(self, "_watchdog", None) is not None:
+            self._watchdog.stop()
         for ev in (self._tick_ev, self._check_ev):
             if ev is not None:
                 ev.cancel()

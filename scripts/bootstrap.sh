@@ -14,6 +14,7 @@ APT_PACKAGES=(
   python3-venv python3-dev gcc swig   # venv + building pyscard from source
   fonts-dejavu-core                   # fallback font with Vietnamese glyphs
   libusb-1.0-0                        # pyusb backend for USB ESC/POS printers
+  binutils systemd desktop-file-utils # frozen build (strip, Qt stubs); unit/autostart checks in tests
   postgresql                          # the centre service's province engine (tests run a private cluster)
   chromium chromium-driver            # counter console / hall display browser tests (never a downloaded browser)
   espeak-ng sox                       # Vietnamese call announcements rendered on the centre; sox checks the WAVs
