@@ -105,7 +105,9 @@ def defined_symbols(library: Path) -> dict[str, Symbol]:
     found = {}
     for line in _objdump(library):
         parsed = _parse(line)
-        if parsed is not None and parsed[0] and parsed[1].version not in ("Base", ""):
+        # (the version definitions themselves show as symbols named like their version)
+        if (parsed is not None and parsed[0] and parsed[1].version not in ("Base", "")
+                and parsed[1].name != parsed[1].version):
             found[parsed[1].name] = parsed[1]
     return found
 
