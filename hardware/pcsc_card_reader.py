@@ -227,7 +227,12 @@ class PcscCardReader(CardReader):
             log.info("card read failed: %s", type(err).__name__)
             raise err from box["error"]
         self.last_error = ""
-        return box["result"]
+        result = box["result"]
+        verdict = result.verdict
+        if verdict is not None:  # codes only: never personal data in a log line
+            log.info("card read: chip check %s/%s possibly_cloned=%s apdus=%d", verdict.code,
+                     verdict.reason, verdict.possibly_cloned, result.apdu_count)
+        return result
 
     def _read_on(self, reader: str, key: AccessKey) -> CardReadResult:
         from hardware import pcsc_transport as pt

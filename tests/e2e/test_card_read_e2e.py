@@ -171,9 +171,12 @@ def test_tampered_data_group_fails_passive_auth(reader, on_reader, profile):
     assert "chip check failed: hash_mismatch" in result.warnings
 
 
-def test_cloned_chip_is_read_and_reported_possibly_cloned(reader, on_reader, profile):
+def test_cloned_chip_is_read_and_reported_possibly_cloned(reader, on_reader, profile, caplog):
     chip, _ = on_reader(profile.cloned())
-    result = reader.read_card(AccessKey(can=CAN))
+    with caplog.at_level("INFO", logger="hardware.pcsc_card_reader"):
+        result = reader.read_card(AccessKey(can=CAN))
+    assert "chip check failed/chip_auth_failed possibly_cloned=True" in caplog.text
+    assert RECORD["id_number"] not in caplog.text and RECORD["full_name"] not in caplog.text
     assert result.citizen.id_number == RECORD["id_number"]  # the copied data still reads
     assert (result.verdict.code, result.verdict.reason) == ("failed", "chip_auth_failed")
     assert result.verdict.possibly_cloned and result.authenticity_failed
