@@ -26,6 +26,8 @@ from centre.store.db import Database
 from centre.store.events import emit, lock_centre
 from centre.store.schema import handover, rating, service, ticket
 
+WAIT_INPUTS_TTL_S = 5.0
+
 
 class Centre:
     """The centre service (storage, rules, events) independent of HTTP."""
@@ -38,6 +40,7 @@ class Centre:
         self.clock = clock
         self.sealer = Sealer(load_key(settings.handover_key, settings.data_dir))
         self._on_commit = on_commit or (lambda: None)
+        self._wait_inputs: dict[str, tuple[float, list[float], int]] = {}
 
     # -- set-up ---------------------------------------------------------------
     def start(self) -> None:
@@ -84,8 +87,13 @@ class Centre:
         return view
 
     def wait_for(self, conn: Connection, service_code: str, ahead: int, now: float) -> dict[str, int] | None:
-        samples = tq.recent_service_times(conn, service_code, since=now - 3 * 3600)
-        counters = self.counters_serving(conn, service_code)
+        # the samples and open counters change slowly: read them at most every few seconds
+        cached = self._wait_inputs.get(service_code)
+        if cached is None or now - cached[0] > WAIT_INPUTS_TTL_S or now < cached[0]:
+            cached = (now, tq.recent_service_times(conn, service_code, since=now - 3 * 3600),
+                      self.counters_serving(conn, service_code))
+            self._wait_inputs[service_code] = cached
+        _, samples, counters = cached
         est = estimate_wait(ahead, samples, counters)
         return None if est is None else {"low_min": est.low_min, "high_min": est.high_min}
 
@@ -94,11 +102,20 @@ class Centre:
         rows = conn.execute(select(counter_session.c.services).where(counter_session.c.ended_at.is_(None)))
         return sum(1 for r in rows if service_code in r.services.split(" "))
 
-    def _with_position(self, conn: Connection, view: dict[str, Any], now: float) -> dict[str, Any]:
-        entries = tq.waiting_entries(conn, [view["service"]])
-        ahead = ordering.people_ahead(entries, view["id"], service=view["service"], now=now,
-                                      rule=self.settings.ordering,
-                                      walk_ins_since_priority=tq.walk_in_counts(conn))
+    def _with_position(self, conn: Connection, view: dict[str, Any], now: float, *,
+                       newest: bool = False) -> dict[str, Any]:
+        since = tq.walk_in_counts(conn) if self.settings.ordering.policy is ordering.Policy.INTERLEAVE else {}
+        if newest:   # a walk-in issued just now: counts are enough (no need to load the queue)
+            counts = tq.waiting_counts(conn, view["service"], now)
+            mine = 1 if not view["priority"] else 0
+            counts = ordering.WaitingCounts(counts.first, counts.priority - (1 - mine),
+                                            counts.normal - mine)
+            ahead = ordering.ahead_of_new(counts, priority=view["priority"], rule=self.settings.ordering,
+                                          walk_ins_since_priority=since.get(view["service"], 0))
+        else:
+            entries = tq.waiting_entries(conn, [view["service"]])
+            ahead = ordering.people_ahead(entries, view["id"], service=view["service"], now=now,
+                                          rule=self.settings.ordering, walk_ins_since_priority=since)
         return {**view, "people_ahead": ahead, "wait": self.wait_for(conn, view["service"], ahead, now)}
 
     # -- issuing --------------------------------------------------------------
@@ -127,7 +144,7 @@ class Centre:
                         client_ref="", flags=_flags(flags), now=now, appointment_id=appointment_id,
                         appointment_at=appointment_at)
         view = self._emit_ticket(conn, "ticket.issued", tid, now)
-        return self._with_position(conn, view, now)
+        return self._with_position(conn, view, now, newest=appointment_id is None)
 
     def issue_offline(self, conn: Connection, kiosk: Principal, service_code: str, seq: int,
                       issued_at: float, priority_group: str = "", flags: list[str] | None = None,

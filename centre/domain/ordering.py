@@ -107,3 +107,34 @@ def people_ahead(entries: Iterable[QueueEntry], ticket_id: int, *, service: str,
         if e.ticket_id == ticket_id:
             return i
     return len(ranked)
+
+
+@dataclass(frozen=True)
+class WaitingCounts:
+    """Waiting tickets of one service as counts (what a newly issued ticket queues behind)."""
+
+    first: int = 0       # checked-in appointments whose slot has started
+    priority: int = 0    # priority walk-ins
+    normal: int = 0      # other walk-ins that arrived before now
+
+
+def ahead_of_new(counts: WaitingCounts, *, priority: bool, rule: OrderingRule,
+                 walk_ins_since_priority: int = 0) -> int:
+    """People ahead of a ticket issued now (it is the newest of its group); the same
+    answer as :func:`people_ahead` without loading the queue."""
+    if rule.policy is Policy.STRICT:
+        return counts.first + counts.priority + (0 if priority else counts.normal)
+    # walk the interleaved sequence (as :func:`order` builds it) until the new ticket's turn
+    pri = counts.priority + (1 if priority else 0)
+    nor = counts.normal + (0 if priority else 1)
+    since, ahead = walk_ins_since_priority, 0
+    while True:
+        if pri and (not nor or since >= rule.priority_every):
+            pri, since = pri - 1, 0
+            if priority and pri == 0:
+                return counts.first + ahead
+        else:
+            nor, since = nor - 1, since + 1
+            if not priority and nor == 0:
+                return counts.first + ahead
+        ahead += 1

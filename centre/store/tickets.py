@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from centre.domain import numbering
 from centre.domain.errors import Conflict, NotFound
-from centre.domain.ordering import QueueEntry
+from centre.domain.ordering import QueueEntry, WaitingCounts
 from centre.domain.tickets import Action, State, format_number
 from centre.store.schema import day_counter, offline_lease, service, ticket, ticket_history
 
@@ -71,8 +71,11 @@ def create(conn: Connection, *, day: str, prefix: str, seq: int, service_code: s
         offline=offline, client_ref=client_ref, flags=flags, calls=0, print_state="pending",
         appointment_id=appointment_id, appointment_at=appointment_at,
     ).returning(ticket.c.id)).scalar_one()
-    add_history(conn, tid, State.CREATED, issued_at, detail="offline" if offline else "")
-    add_history(conn, tid, State.WAITING, now, Action.QUEUE)
+    conn.execute(insert(ticket_history), [
+        {"ticket_id": tid, "state": State.CREATED.value, "action": None, "at": issued_at, "counter": None,
+         "detail": "offline" if offline else ""},
+        {"ticket_id": tid, "state": State.WAITING.value, "action": Action.QUEUE.value, "at": now,
+         "counter": None, "detail": ""}])
     return int(tid)
 
 
@@ -138,3 +141,16 @@ def history(conn: Connection, ticket_id: int) -> list[Any]:
 def ensure_unique_free(conn: Connection, day: str, prefix: str, seq: int) -> None:
     if find_seq(conn, day, prefix, seq) is not None:
         raise Conflict(f"number {format_number(prefix, seq)} of {day} is already taken", code="number_taken")
+
+
+def waiting_counts(conn: Connection, service_code: str, now: float) -> WaitingCounts:
+    """What a ticket issued now queues behind, counted in SQL (early bookings, whose turn
+    comes at their slot, are behind it)."""
+    appt = ticket.c.appointment_at
+    row = conn.execute(select(
+        func.coalesce(func.sum(case((and_(appt.is_not(None), appt <= now), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(appt.is_(None), ticket.c.priority_group != ""), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(appt.is_(None), ticket.c.priority_group == ""), 1), else_=0)), 0),
+    ).where(ticket.c.state == State.WAITING.value, ticket.c.service_code == service_code,
+            ticket.c.target_counter.is_(None))).one()
+    return WaitingCounts(int(row[0]), int(row[1]), int(row[2]))

@@ -206,7 +206,13 @@
 
   function onKey(ev) {
     if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
-    const inField = /^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName);
+    if (ev.key === "Enter" && ev.target.tagName === "SELECT" && ev.target.form && ev.target.form.id === "transfer") {
+      ev.preventDefault();            // Enter on a drop-down does not submit by itself
+      ev.target.form.requestSubmit();
+      return;
+    }
+    // a checkbox takes no typing: shortcuts still work while one has the focus
+    const inField = /^(INPUT|SELECT|TEXTAREA)$/.test(ev.target.tagName) && ev.target.type !== "checkbox";
     if (ev.key === "Escape") {
       const tr = document.getElementById("transfer");
       if (tr && !tr.hidden) { tr.hidden = true; loadPanel(); }

@@ -1,7 +1,10 @@
 """The centre's ordering policy: strict and interleaved priority, appointments, transfers."""
 from __future__ import annotations
 
-from centre.domain.ordering import OrderingRule, Policy, QueueEntry, next_entry, order, people_ahead
+from hypothesis import given, strategies as st
+
+from centre.domain.ordering import (OrderingRule, Policy, QueueEntry, WaitingCounts, ahead_of_new, next_entry,
+                                    order, people_ahead)
 
 STRICT = OrderingRule(Policy.STRICT)
 EVERY2 = OrderingRule(Policy.INTERLEAVE, priority_every=2)
@@ -64,3 +67,17 @@ def test_people_ahead_follows_the_policy() -> None:
     assert people_ahead(q, 4, service="a", now=100, rule=STRICT) == 3
     assert people_ahead(q, 3, service="a", now=100, rule=STRICT) == 0
     assert people_ahead(q, 3, service="a", now=100, rule=EVERY2) == 2
+
+
+@given(st.integers(0, 6), st.integers(0, 12), st.integers(0, 3), st.booleans(),
+       st.sampled_from([STRICT, EVERY2, OrderingRule(Policy.INTERLEAVE, 3)]), st.integers(0, 4))
+def test_counts_shortcut_agrees_with_the_full_ordering(n_pri: int, n_nor: int, n_appt: int, priority: bool,
+                                                       rule: OrderingRule, since: int) -> None:
+    q = ([walk(100 + i, 1 + i, priority=True) for i in range(n_pri)]
+         + [walk(200 + i, 1 + i) for i in range(n_nor)]
+         + [walk(300 + i, 1 + i, appointment_at=5) for i in range(n_appt)]
+         + [walk(999, 50, priority=priority)])
+    full = people_ahead(q, 999, service="a", now=60, rule=rule, walk_ins_since_priority={"a": since})
+    fast = ahead_of_new(WaitingCounts(first=n_appt, priority=n_pri, normal=n_nor), priority=priority,
+                        rule=rule, walk_ins_since_priority=since)
+    assert fast == full
