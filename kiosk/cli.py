@@ -23,6 +23,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.ticket",
     "kiosk.commands.photo",
     "kiosk.commands.qr",
+    "kiosk.commands.maintenance_cmd",
     "kiosk.commands.centre",
 ]
 
@@ -48,7 +49,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.root.handlers:  # libraries (Kivy) set their own loggers to INFO
         handler.setLevel(args.log_level)
+    from kiosk.logs import mask_console, setup_logging_from_config
+
+    mask_console()  # what reaches the console (the journal) is masked too
     try:
+        if args.command == "run":  # the kiosk itself: JSON-lines log in its data dir
+            setup_logging_from_config(args.config)
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

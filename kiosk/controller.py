@@ -85,6 +85,22 @@ def printer_status_alert(status: object) -> str | None:
     return None
 
 
+def personal_in(event: object) -> list[str]:
+    """Personal text an event carries (names, addresses, typed corrections, codes): the
+    log redactor masks these words in any later log line."""
+    from kiosk.logs import personal_values
+
+    if isinstance(event, f.KeyProvided):
+        return personal_values(event.qr_citizen)
+    if isinstance(event, f.CardReadOk):
+        return personal_values(event.result.citizen)
+    if isinstance(event, f.CorrectionsRequested):
+        return [v for _k, v in event.values]
+    if isinstance(event, f.StatusQuery):
+        return [event.code]
+    return []
+
+
 @dataclass
 class KioskController:
     flow: f.Flow
@@ -105,6 +121,7 @@ class KioskController:
     _photo_observers: list[Callable[[PhotoView | None], None]] = field(default_factory=list)
     _presence_at: float = -1e9
     on_error: Callable[[str, BaseException], None] | None = None  # the app's failsafe
+    remember_personal: Callable[[list[str]], None] | None = None  # the log redactor's memory
     _pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(3, "kiosk-worker"))
 
     def start(self) -> None:
@@ -187,6 +204,10 @@ class KioskController:
     def send(self, event: object) -> None:
         """Feed an event to the flow and carry out its effects. UI thread only."""
         quiet = isinstance(event, f.UserActivity) and self.flow.idle_warning_until is None
+        if self.remember_personal is not None:
+            values = personal_in(event)
+            if values:
+                self.remember_personal(values)
         effects = self.flow.handle(event, now=self.clock())
         self._run(effects)
         if not quiet:  # a touch only matters to the view when it dismisses the idle warning

@@ -154,6 +154,8 @@ def setup_logging(data_dir: Path, *, level: str = "INFO", max_kb: int = 1024, fi
             root.removeHandler(handler)
             handler.close()
         else:  # the console handler (journal): masked too, no tracebacks
+            for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+                handler.removeFilter(old)
             handler.addFilter(redacting)
             handler.setFormatter(_PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
             if stderr_level:
@@ -209,3 +211,42 @@ def recent_lines(data_dir: Path, count: int = 40) -> list[str]:
         except (ValueError, KeyError):
             continue
     return out
+
+
+def mask_console(redactor: Redactor | None = None) -> Redactor:
+    """Mask what the root logger's existing handlers (the console) write."""
+    redactor = redactor or Redactor()
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter(redactor))
+    return redactor
+
+
+def setup_logging_from_config(config_path: str | None) -> Redactor:
+    """:func:`setup_logging` with the ``logging.*`` options and ``kiosk.data_dir``."""
+    from kiosk.bootstrap import resolve_path
+    from kiosk.config import load_config
+
+    cfg = load_config(config_path)
+    return setup_logging(resolve_path(cfg["kiosk.data_dir"]), level=cfg["logging.level"],
+                         max_kb=cfg["logging.max_kb"], files=cfg["logging.files"])
+
+
+def active_redactor() -> Redactor | None:
+    """The redactor the root logger's handlers use (set up by :func:`setup_logging`),
+    so the app can hand it the session's personal values; ``None`` when not set up."""
+    for handler in logging.getLogger().handlers:
+        for flt in handler.filters:
+            if isinstance(flt, RedactingFilter):
+                return flt.redactor
+    return None
+
+
+def personal_values(obj: object) -> list[str]:
+    """The text fields of a citizen record (or any dataclass), for :meth:`Redactor.remember`."""
+    import dataclasses
+
+    if obj is None or not dataclasses.is_dataclass(obj):
+        return []
+    return [v for v in (getattr(obj, f.name) for f in dataclasses.fields(obj))
+            if isinstance(v, str) and v]

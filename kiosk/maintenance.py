@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from hardware.base import Device, DeviceState, DeviceStatus, SelfTestResult
@@ -75,7 +76,8 @@ class MaintenanceService:
     def __init__(self, devices: dict[str, Device[Any]], printer: TicketPrinter,
                  store: TicketStore, catalog: ServiceCatalog, dispatcher: Dispatcher, *,
                  kiosk_id: str, centre_name: str,
-                 alerts: Callable[[], list[Alert]] = list) -> None:
+                 alerts: Callable[[], list[Alert]] = list,
+                 data_dir: Path | None = None) -> None:
         self.devices = devices
         self.printer = printer
         self.store = store
@@ -84,6 +86,10 @@ class MaintenanceService:
         self.kiosk_id = kiosk_id
         self.centre_name = centre_name
         self._alerts = alerts
+        self.data_dir = data_dir
+        #: Named staff actions others plug in (``"sync_now"``: the centre outbox, added
+        #: with the centre client); each returns a short result sentence for staff.
+        self.hooks: dict[str, Callable[[], str]] = {}
         # One thread: staff actions happen one at a time, in the order they were asked.
         self._pool = ThreadPoolExecutor(1, "maintenance")
 
@@ -94,7 +100,7 @@ class MaintenanceService:
         return cls(kiosk.devices.all(), kiosk.devices.printer, kiosk.ticket_store, kiosk.catalog,
                    kiosk.controller.dispatcher, kiosk_id=cfg["kiosk.id"],
                    centre_name=cfg["kiosk.centre_name"],
-                   alerts=lambda: kiosk.controller.alerts)
+                   alerts=lambda: kiosk.controller.alerts, data_dir=kiosk.data_dir)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -177,3 +183,44 @@ class MaintenanceService:
             return dev.self_test()
         except Exception as exc:
             return SelfTestResult(False, (("self-test", False, f"{type(exc).__name__}: {exc}"),))
+
+    # -- staff tests (worker thread) ---------------------------------------------------
+    def test_print(self) -> TicketJob:
+        """Print a test ticket ("TEST", not numbered, not in the ticket log)."""
+        job = TicketJob(number="TEST", service_code="test", service_vi="In thử",
+                        service_en="Test print", centre_name=self.centre_name,
+                        qr_payload=f"{self.kiosk_id}/test")
+        self.printer.print_ticket(job)
+        return job
+
+    def card_test(self) -> str:
+        """Reader state, whether a card lies on it, and its self-test: no chip data
+        is read (that would need the holder's key and would be personal)."""
+        reader = self.devices["card_reader"]
+        try:
+            present = reader.card_present()
+        except Exception as exc:  # a broken reader is the finding
+            return f"card reader: {type(exc).__name__}"
+        result = self.self_test("card_reader")
+        checks = "; ".join(f"{name}: {detail}" for name, _ok, detail in result.checks)
+        return (f"card on the reader: {'yes' if present else 'no'}; "
+                f"self-test {'OK' if result.passed else 'FAILED'}: {checks}")
+
+    def camera_frame(self) -> Any:
+        """The camera's latest frame (BGR array) or ``None``: the preview for staff."""
+        cam = self.devices.get("camera")
+        frame = cam.latest_frame() if cam is not None else None
+        return None if frame is None else frame.image
+
+    def recent_log(self, count: int = 30) -> list[str]:
+        """The newest lines of the kiosk's log (already masked)."""
+        from kiosk.logs import recent_lines
+
+        return recent_lines(self.data_dir, count) if self.data_dir is not None else []
+
+    def run_hook(self, name: str) -> str:
+        """Run a plugged-in action (see :attr:`hooks`)."""
+        hook = self.hooks.get(name)
+        if hook is None:
+            raise MaintenanceError(f"{name}: not available on this kiosk")
+        return hook()

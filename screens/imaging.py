@@ -24,3 +24,13 @@ def qr_texture(payload: str, box: int = 12) -> Texture:
     qr.add_data(payload)
     qr.make(fit=True)
     return pil_to_texture(qr.make_image(fill_color="black", back_color="white").get_image())
+
+
+def bgr_to_texture(image: Any) -> Texture:
+    """A camera frame (BGR ``numpy`` array) as a texture, the right way up."""
+    import numpy as np
+
+    rgb = np.ascontiguousarray(image[::-1, :, ::-1])  # BGR -> RGB, flipped for OpenGL
+    tex = Texture.create(size=(rgb.shape[1], rgb.shape[0]), colorfmt="rgb")
+    tex.blit_buffer(rgb.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+    return tex

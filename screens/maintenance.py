@@ -1,18 +1,24 @@
 """Staff maintenance screen: device health, printer alerts, paper, reprint, self-tests.
 
 Not a citizen flow state: a separate screen in the app's ScreenManager, opened by a 3 s
-long press on the header's centre name or Ctrl+M, behind ``maintenance.pin``. With an
-empty PIN it opens only when the devices are simulated (demo, development); on real
-hardware an empty PIN disables it. Opening ends any citizen session; closing returns to
-the attract screen with no citizen data. Every device call runs on the maintenance
-service's worker thread; results come back on the UI thread through the dispatcher.
+long press on the header's centre name or Ctrl+M, behind the PIN (``maintenance.pin_hash``,
+scrypt; the plain ``maintenance.pin`` only in demo mode). Wrong PINs lock it for
+``maintenance.lockout_s``; every entry, failure and action goes to the audit log
+(:mod:`kiosk.audit`). A demo without any PIN opens without one; production cannot start
+without a PIN hash. Opening ends any citizen session; closing returns to the attract
+screen with no citizen data. Every device call runs on the maintenance service's worker
+thread; results come back on the UI thread through the dispatcher.
 """
 from __future__ import annotations
 
-import hmac
+import atexit
 import logging
+import os
+import sys
+import time
 from typing import Any
 
+from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, StringProperty
@@ -21,15 +27,18 @@ from kivy.uix.widget import Widget
 
 from hardware.printer import PaperState
 from kiosk import flow as f
+from kiosk.audit import AuditLog
 from kiosk.maintenance import MaintenanceService, MaintenanceSnapshot
+from kiosk.staff_auth import PinGate
 from screens.widgets import Keypad, load_kv
 
 log = logging.getLogger(__name__)
 
 SCREEN_NAME = "maintenance"
 LONG_PRESS_S = 3.0
-MAX_PIN_TRIES = 3
 REFRESH_S = 5.0
+PREVIEW_S = 0.2
+STAFF = "staff (maintenance PIN)"  # one shared PIN: the audit can name the role, not the person
 DEVICE_NAMES = {"card_reader": "Card reader", "qr_scanner": "QR scanner", "camera": "Camera",
                 "printer": "Printer"}
 ALERT_TEXTS = {
@@ -57,15 +66,17 @@ class MaintenanceScreen(Screen):
     message = StringProperty("")
     busy = BooleanProperty(False)
 
-    def __init__(self, app: Any, service: MaintenanceService, pin: str, **kw: Any) -> None:
+    def __init__(self, app: Any, service: MaintenanceService, gate: PinGate, audit: AuditLog,
+                 **kw: Any) -> None:
         self.kapp = app
         super().__init__(name=SCREEN_NAME, **kw)
         self.service = service
-        self._pin = pin
+        self.gate = gate
+        self.audit = audit
         self._typed = ""
-        self._tries = 0
         self._refreshing = False
         self._refresh_ev: Any = None
+        self._preview_ev: Any = None
         self.snapshot: MaintenanceSnapshot | None = None
         self.ids.pin_pad.add_widget(Keypad(on_key=self._pin_key))
 
@@ -76,30 +87,47 @@ class MaintenanceScreen(Screen):
     def start(self) -> None:
         """Shown: ask for the PIN (if one is set) or show the findings."""
         self.clear()
-        if self._pin:
+        if self.gate.locked_for() > 0:
+            self._say_locked()
+        elif self.gate.needs_pin:
             self.message = self._("Enter the maintenance PIN.")
         else:
+            self.audit.record("demo (no PIN)", "unlock")
             self._unlock()
+
+    def _say_locked(self) -> None:
+        self.message = self._("Locked after wrong PINs. Try again in {minutes} min.").format(
+            minutes=int(self.gate.locked_for() / 60 + 0.999))
 
     def _pin_key(self, key: str) -> None:
         if key == "del":
             self._typed = self._typed[:-1]
         elif key == "clear":
             self._typed = ""
+        elif key == "ok":
+            self._check_pin()
+            return
         elif len(self._typed) < 12:
             self._typed += key
         self.pin_shown = "•" * len(self._typed)
-        if len(self._typed) >= len(self._pin):
+        length = self.gate.pin_length  # a plain (demo) PIN submits itself at its length
+        if length is not None and len(self._typed) >= length:
             self._check_pin()
 
     def _check_pin(self) -> None:
-        if hmac.compare_digest(self._typed.encode(), self._pin.encode()):
+        typed, self._typed, self.pin_shown = self._typed, "", ""
+        if self.gate.locked_for() > 0:
+            self.audit.record("unknown", "unlock", "refused: locked")
+            self._say_locked()
+            return
+        if self.gate.check(typed):
+            self.audit.record(STAFF, "unlock")
             self._unlock()
             return
-        self._tries += 1
-        self._typed, self.pin_shown = "", ""
-        log.warning("wrong maintenance PIN (%d of %d)", self._tries, MAX_PIN_TRIES)
-        if self._tries >= MAX_PIN_TRIES:
+        locked = self.gate.locked_for() > 0
+        self.audit.record("unknown", "unlock", "locked out" if locked else "wrong PIN")
+        log.warning("wrong maintenance PIN%s", " - locked" if locked else "")
+        if locked:
             self.kapp.maintenance.close()
         else:
             self.message = self._("Wrong PIN.")
@@ -112,11 +140,13 @@ class MaintenanceScreen(Screen):
 
     def clear(self) -> None:
         """Forget everything shown (and the PIN typed)."""
-        if self._refresh_ev is not None:
-            self._refresh_ev.cancel()
-            self._refresh_ev = None
+        for ev in (self._refresh_ev, self._preview_ev):
+            if ev is not None:
+                ev.cancel()
+        self._refresh_ev = self._preview_ev = None
+        self.ids.preview.texture = None
         self.unlocked = False
-        self._typed, self.pin_shown, self._tries = "", "", 0
+        self._typed, self.pin_shown = "", ""
         self.message = ""
         self.snapshot = None
         for name in ("devices", "alerts", "paper", "tickets", "tests"):
@@ -162,13 +192,15 @@ class MaintenanceScreen(Screen):
 
     # -- actions -----------------------------------------------------------------------
     def _action(self, fn: Any, *args: Any, done: Any) -> None:
-        if self.busy:
+        if self.busy or not self.unlocked:
             return
         self.busy = True
         self.message = self._("Working…")
+        name = getattr(fn, "__name__", "action")
 
         def finish(result: Any, error: BaseException | None) -> None:
             self.busy = False
+            self.audit.record(STAFF, name, "ok" if error is None else type(error).__name__)
             if self.unlocked:
                 self.message = done(result, error)
                 self.refresh()
@@ -209,8 +241,73 @@ class MaintenanceScreen(Screen):
 
         self._action(run_all, done=done)
 
+    def test_print(self) -> None:
+        def done(_job: Any, error: BaseException | None) -> str:
+            return (self._("Test print failed: {error}").format(error=type(error).__name__)
+                    if error is not None else self._("Test ticket printed."))
+
+        self._action(self.service.test_print, done=done)
+
+    def card_test(self) -> None:
+        def done(text: Any, error: BaseException | None) -> str:
+            self.ids.tests.text = str(text or "")
+            return self._("Card reader test finished.") if error is None else type(error).__name__
+
+        self._action(self.service.card_test, done=done)
+
+    def show_log(self) -> None:
+        def done(lines: Any, error: BaseException | None) -> str:
+            self.ids.tests.text = "\n".join(lines or []) or self._("The log is empty.")
+            return self._("Recent log lines below.")
+
+        self._action(self.service.recent_log, done=done)
+
+    def sync_now(self) -> None:
+        """The centre outbox, once the centre client plugs ``hooks["sync_now"]`` in."""
+        def sync_now() -> str:
+            return self.service.run_hook("sync_now")
+
+        self._action(sync_now, done=lambda text, error: str(text if error is None else error))
+
+    def toggle_preview(self) -> None:
+        """Camera preview on/off (a staff member in front of it: no citizen data)."""
+        if self._preview_ev is not None:
+            self._preview_ev.cancel()
+            self._preview_ev, self.ids.preview.texture = None, None
+            return
+        self.audit.record(STAFF, "camera_preview")
+        self._preview_ev = Clock.schedule_interval(lambda _dt: self._preview(), PREVIEW_S)
+
+    def _preview(self) -> None:
+        from screens.imaging import bgr_to_texture
+
+        image = self.service.camera_frame() if self.unlocked else None
+        self.ids.preview.texture = bgr_to_texture(image) if image is not None else None
+
+    def restart(self) -> None:
+        """Stop and start the kiosk process again (same command line)."""
+        self.audit.record(STAFF, "restart")
+        atexit.register(_reexec)
+        self.exit_kiosk(audited=True)
+
+    def exit_kiosk(self, audited: bool = False) -> None:
+        """Leave kiosk mode: the window closes, the desktop (or a shell) is back."""
+        if not audited:
+            self.audit.record(STAFF, "exit_kiosk_mode")
+        self.kapp.allow_exit = True
+        self.kapp.maintenance.close()
+        app = App.get_running_app()
+        if app is not None:
+            app.stop()
+
     def close(self) -> None:
         self.kapp.maintenance.close()
+
+
+def _reexec() -> None:  # pragma: no cover - replaces the process
+    """atexit: run the kiosk again in this process's place (frozen or from source)."""
+    args = sys.argv if getattr(sys, "frozen", False) else [sys.executable, "-m", "kiosk", *sys.argv[1:]]
+    os.execv(args[0] if getattr(sys, "frozen", False) else sys.executable, args)
 
 
 class MaintenanceEntry:
@@ -220,10 +317,16 @@ class MaintenanceEntry:
         load_kv("maintenance")
         self.app = app
         kiosk = app.kiosk
-        self.pin: str = kiosk.config["maintenance.pin"]
-        self.enabled = bool(self.pin) or kiosk.simulated
+        cfg = kiosk.config
+        # The plain PIN counts in demo mode only (production refuses to start without a hash).
+        self.gate = PinGate(pin_hash=cfg["maintenance.pin_hash"],
+                            plain_pin=cfg["maintenance.pin"] if kiosk.demo else "",
+                            max_tries=cfg["maintenance.max_pin_tries"],
+                            lockout_s=cfg["maintenance.lockout_s"], clock=time.monotonic)
+        self.enabled = self.gate.needs_pin or kiosk.demo
+        self.audit = AuditLog.in_data_dir(kiosk.data_dir, cfg["kiosk.id"])
         self.service = MaintenanceService.from_kiosk(kiosk)
-        self.screen = MaintenanceScreen(app, self.service, self.pin)
+        self.screen = MaintenanceScreen(app, self.service, self.gate, self.audit)
         app.sm.add_widget(self.screen)
         self.is_open = False
         self._header = header
@@ -261,8 +364,9 @@ class MaintenanceEntry:
         if self.is_open:
             return True
         if not self.enabled:
-            log.info("maintenance screen is disabled: set maintenance.pin")
+            log.info("maintenance screen is disabled: set maintenance.pin_hash")
             return False
+        self.audit.record("unknown", "open")
         self.app.send(f.Cancel())  # a citizen's session ends here, wiped
         self.is_open = True
         self.app.sm.current = SCREEN_NAME
@@ -275,6 +379,8 @@ class MaintenanceEntry:
         """Back to the attract screen, with no citizen data anywhere."""
         if not self.is_open:
             return
+        if self.screen.unlocked:
+            self.audit.record(STAFF, "close")
         self.screen.clear()
         self.is_open = False
         for screen in self.app.screens.values():
