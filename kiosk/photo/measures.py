@@ -166,6 +166,22 @@ def _scaled_region(grey: np.ndarray, box: tuple[float, float, float, float],
     return region, (x0, y0)
 
 
+def directional_sharpness(patch: np.ndarray, sel: np.ndarray) -> float:
+    """Second-derivative energy relative to first-derivative energy, along x and along
+    y, the smaller of the two (x100).
+
+    Blur lowers the ratio, contrast (dim light, darker skin) does not, unlike a plain
+    Laplacian variance; taking the worse axis catches motion blur, which leaves edges
+    across the motion sharp (a sideways move halves x and keeps y).
+    """
+    ratios = []
+    for dx, dy in ((1, 0), (0, 1)):
+        d2 = cv2.Sobel(patch, cv2.CV_32F, 2 * dx, 2 * dy, ksize=3)
+        d1 = cv2.Sobel(patch, cv2.CV_32F, dx, dy, ksize=3)
+        ratios.append(100.0 * float(d2[sel].var()) / max(float((d1[sel] ** 2).mean()), 1e-6))
+    return min(ratios)
+
+
 def face_quality(grey: np.ndarray, mesh: FaceMesh, geo: FaceGeometry) -> dict[str, float]:
     """Sharpness, brightness, clipping and left/right balance inside the face oval.
 
@@ -189,8 +205,6 @@ def face_quality(grey: np.ndarray, mesh: FaceMesh, geo: FaceGeometry) -> dict[st
     if not inner.any():
         inner = mask
     f = patch.astype(np.float32)
-    lap = cv2.Laplacian(f, cv2.CV_32F, ksize=3)
-    grad2 = cv2.Sobel(f, cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(f, cv2.CV_32F, 0, 1) ** 2
     sel = inner > 0
     vals = patch[sel].astype(np.float32)
     # Split the face along the line through the eye midpoint, perpendicular to the eyes.
@@ -202,9 +216,7 @@ def face_quality(grey: np.ndarray, mesh: FaceMesh, geo: FaceGeometry) -> dict[st
     ml = float(left.mean()) if left.size else 0.0
     mr = float(right.mean()) if right.size else 0.0
     return {
-        # Second-derivative energy relative to first-derivative energy: blur lowers it,
-        # contrast (dim light, darker skin) does not, unlike the plain Laplacian variance.
-        "sharpness": 100.0 * float(lap[sel].var()) / max(float(grad2[sel].mean()), 1e-6),
+        "sharpness": directional_sharpness(f, sel),
         "brightness": float(vals.mean()),
         # Crushed shadows and blown highlights are different faults with different
         # advice (more light / less light), so they are counted apart.

@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--code", type=Path, help="folder holding the kiosk package to test")
     parser.add_argument("--evidence", action="store_true", help="print the per-measure evidence")
     parser.add_argument("--quiet", action="store_true", help="only the agreement figures")
+    parser.add_argument("--set", choices=("all", "tuning", "held_out"), default="all",
+                        help="which cases: those the thresholds were set on, those held out, or all")
     args = parser.parse_args(argv)
     sys.path[:0] = [str(args.code or ROOT), str(HERE)]
     import real_faces
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     analyzer = PhotoAnalyzer()
     n = advice_ok = verdict_ok = both = 0
     rows: list[tuple[real_faces.Case, object]] = []
-    for case in real_faces.CASES:
+    cases = {"all": real_faces.CASES, "tuning": real_faces.TUNING, "held_out": real_faces.HELD_OUT}[args.set]
+    for case in cases:
         image = case.make()
         live = analyzer.analyse(image)
         final = analyzer.final_check(image)
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             mark = "  " if a and v else "XX"
             print(f"{mark} {case.name:34} expected {str(case.advice):15} {'pass' if case.passes else 'fail'}"
                   f"  got {str(live.prompt):15} {'pass' if final.ok else 'fail'}")
-    print(f"code: {args.code or ROOT}")
+    print(f"code: {args.code or ROOT}; cases: {args.set}")
     print(f"first advice right: {advice_ok}/{n} ({advice_ok / n:.0%});  verdict right: "
           f"{verdict_ok}/{n} ({verdict_ok / n:.0%});  both: {both}/{n} ({both / n:.0%})")
     if args.evidence:
