@@ -2,8 +2,9 @@
 
 The defaults follow ICAO 9303 / ISO/IEC 19794-5 where a number exists there (chin to
 crown 70-80 % of the picture height, eye line 50-70 % from the bottom, 90 px between
-the eyes, roll within 5 degrees); the image-quality thresholds were calibrated on the
-test portraits (see tests/unit/photo) and are meant to be re-tuned per kiosk camera.
+the eyes, roll within 5 degrees, eyes centred 45-55 %); the other thresholds were set on
+real faces from PyPI packages (docs/photo-thresholds.md gives the evidence for each) and
+are meant to be checked per kiosk camera with ``python -m kiosk photo check --explain``.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class PhotoSettings:
     model_dir: str = ""
     min_face_score: float = 0.5
     min_face_width_share: float = 0.06   # smaller faces (far behind) are not counted
-    # framing: the guide is the portrait-shaped box drawn on the preview
+    # framing: the live advice and the final crop share these limits (kiosk.photo.framing)
     format: str = "4x6"
     guide_height_share: float = 0.88    # the drawn oval's portrait box (a target, not a limit)
     view_aspect: float = 0.9            # width / height of the part of the frame shown
@@ -41,14 +42,14 @@ class PhotoSettings:
     jpeg_quality: int = 92
     # pose
     max_roll_deg: float = 5.0
-    max_yaw_deg: float = 13.0
+    max_yaw_deg: float = 13.0           # the mesh reads up to ~12 on frontal real faces
     max_pitch_deg: float = 10.0
     pitch_offset_deg: float = 6.0      # raw mesh pitch of a level, frontal face
     # face state
     min_eye_open: float = 0.12          # lid opening / eye width, from the iris model
     max_mouth_open: float = 0.11        # inner-lip gap / mouth width
-    # image quality (face patch normalised to 40 px between the eyes)
-    min_sharpness: float = 8.0 
+    # image quality (face patch normalised to 90 px between the eyes)
+    min_sharpness: float = 8.0          # worse of x and y, so motion blur counts
     min_brightness: float = 70.0
     max_brightness: float = 200.0
     max_dark_clipped: float = 0.05      # share of face pixels at grey <= 16
@@ -57,7 +58,7 @@ class PhotoSettings:
     max_background_std: float = 18.0
     min_background_brightness: float = 110.0
     # behaviour over time
-    hysteresis: float = 0.15            # share of a threshold band added/removed once passed
+    hysteresis: float = 0.15            # a failed check must come this far back inside to pass
     stable_frames: int = 4
     hold_s: float = 1.0
     countdown_s: float = 3.0
