@@ -55,12 +55,14 @@ def _read(path: str) -> Any:
 
 
 def _report(path: str, analyzer: Any, lang: str) -> dict[str, Any]:
+    from kiosk.photo.guidance import CHECK_GROUPS
     from kiosk.photo.messages import message
 
     final = analyzer.final_check(_read(path))
     live = final.analysis
     guidance = live.prompt or "hold"
-    checks = [{"name": c.name, "ok": c.ok, "judged": c.judged,
+    checks = [{"name": c.name, "group": CHECK_GROUPS.get(c.name, "crop" if c.name.startswith("crop_") else "face"),
+               "ok": c.ok, "judged": c.judged,
                "value": None if c.value is None else round(c.value, 3),
                "low": None if c.low is None else round(c.low, 3),
                "high": None if c.high is None else round(c.high, 3),
@@ -101,6 +103,8 @@ def run_check(args: argparse.Namespace) -> int:
             verdict = "PASS" if r["passed"] else f"FAIL ({r['reason']}: {r['reason_text']})"
             print(f"{r['image']}: {verdict}")
             print(f"  guidance: {r['guidance']}: {r['guidance_text']}")
+            if args.explain:
+                print(f"  {'check':<18} {'group':<10} {'value':>9}  {'limit':<14} {'verdict':<24} option")
             for c in r["checks"]:
                 print(_explain_line(c) if args.explain else
                       f"  {'ok ' if c['ok'] else ('BAD' if c['judged'] else ' - ')} {c['name']:<20} {c['value']}")
@@ -139,15 +143,16 @@ def _limit_text(low: float | None, high: float | None) -> str:
 
 
 def _explain_line(c: dict[str, Any]) -> str:
-    """One check as: name, value, limit, verdict (with the advice), option."""
+    """One check as: name, group (in advice order), value, limit, verdict (with the
+    advice), option."""
     if not c["judged"]:
-        verdict = "not judged (light or focus out of range)"
+        verdict = "not judged (light/focus)"
     elif c["ok"]:
         verdict = "ok"
     else:
         verdict = f"FAIL -> {c['prompt']}"
     value = "-" if c["value"] is None else f"{c['value']:g}"
-    return (f"  {c['name']:<18} {value:>9}  {_limit_text(c['low'], c['high']):<14} "
+    return (f"  {c['name']:<18} {c['group']:<10} {value:>9}  {_limit_text(c['low'], c['high']):<14} "
             f"{verdict:<24} {c['options']}")
 
 
