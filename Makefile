@@ -4,7 +4,7 @@
 PY := .venv/bin/python
 export KIVY_NO_ARGS := 1
 
-.PHONY: setup run test screenshots bench i18n build clean
+.PHONY: setup run test screenshots bench i18n build docs clean
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -24,12 +24,17 @@ bench: setup
 	$(PY) bench/qr_decode.py
 	$(PY) bench/ticket.py
 	$(PY) bench/photo.py
+	$(PY) bench/frozen.py
 
 i18n: setup
 	$(PY) -m kiosk.i18n --update
 
 build: setup
 	$(PY) -m PyInstaller --noconfirm kiosk.spec
+
+# The README's configuration reference, generated from kiosk/config.py (a test checks it).
+docs: setup
+	$(PY) -m kiosk config --reference --update README.md
 
 clean:
 	rm -rf build dist screenshots .pytest_cache

@@ -40,7 +40,7 @@ def test_unit_restarts_on_crash_and_has_a_watchdog() -> None:
     unit.optionxform = str  # keys are case-sensitive in systemd
     unit.read_string(UNIT.read_text())
     service = unit["Service"]
-    assert service["Type"] == "notify" and service["Restart"] == "always"
+    assert service["Type"] == "notify" and service["Restart"] == "on-failure"
     assert 10 <= int(service["WatchdogSec"]) <= 120
     assert service["ExecStart"].split()[-1] == "run"
     assert service["RestartPreventExitStatus"] == "2"  # a refused configuration does not loop
