@@ -29,6 +29,7 @@ from .ec import CURVES_BY_PARAM_ID
 from .verdict import AuthVerdict, combine
 
 DEFAULT_GROUPS = (1, 2, 13, 14, 15)
+MAX_CHIP_AUTH_ATTEMPTS = 2  # per read: the second try tells a transmission glitch from a clone
 FORBIDDEN_GROUPS = frozenset({3, 4})  # biometrics behind EAC: the kiosk must not try
 
 
@@ -120,8 +121,12 @@ class _Session:
         self.method = _authenticate(channel, key, card_access)
         self.chip_auth: bool | None = None   # None: not run; True once the chip answered under the CA keys
         self._confirm = False
+        self._info: ChipAuthInfo | None = None
+        self._attempts = 0
 
     def run_chip_auth(self, info: ChipAuthInfo) -> None:
+        """Chip authentication; the next read confirms it (see :meth:`read`)."""
+        self._info, self._attempts = info, self._attempts + 1
         try:
             perform_chip_auth(self.channel, info)
             self._confirm = True
@@ -129,23 +134,27 @@ class _Session:
             self._fail_chip_auth()
 
     def _fail_chip_auth(self) -> None:
-        # The chip did not prove the key: reopen a plain session to finish the read
-        # (the data is still shown, flagged as possibly cloned).
-        self.chip_auth, self._confirm = False, False
+        # Reopen the channel; try CA once more (a glitch must not brand a card a clone),
+        # then give up and finish the read in a plain session, flagged possibly cloned.
+        self._confirm = False
         self.channel.sm = None
         self.method = _authenticate(self.channel, self.key, self.card_access)
+        if self._info is not None and self._attempts < MAX_CHIP_AUTH_ATTEMPTS:
+            self.run_chip_auth(self._info)
+        else:
+            self.chip_auth = False
 
     def read(self, fid: int) -> bytes:
         """Read one EF; the first read after chip authentication confirms the new keys."""
-        if not self._confirm:
-            return files.read_file(self.channel, fid, self.block_size)
-        try:
-            data = files.read_file(self.channel, fid, self.block_size)
-        except SecureMessagingError:
-            self._fail_chip_auth()
-            return files.read_file(self.channel, fid, self.block_size)
-        self.chip_auth, self._confirm = True, False
-        return data
+        while self._confirm:
+            try:
+                data = files.read_file(self.channel, fid, self.block_size)
+            except SecureMessagingError:
+                self._fail_chip_auth()
+                continue
+            self.chip_auth, self._confirm = True, False
+            return data
+        return files.read_file(self.channel, fid, self.block_size)
 
 
 def read_document(transport: Transport, access_key: AccessKey, *, block_size: int = files.DEFAULT_BLOCK_SIZE,

@@ -83,3 +83,27 @@ def test_chip_rejects_an_invalid_terminal_key(pace_profile, point) -> None:
     assert channel.send(CommandApdu(0x00, 0x22, 0x41, 0xA4, mse)).sw == 0x9000
     resp = channel.send(CommandApdu(0x00, 0x86, 0x00, 0x00, encode(0x7C, encode(0x80, point)), 256))
     assert resp.sw == 0x6A80
+
+
+def test_one_garbled_answer_after_chip_authentication_is_retried_not_called_a_clone(pace_profile) -> None:
+    from hardware.emrtd.virtual.transport import InProcessTransport as Base
+
+    class GarbleOnce(Base):
+        """Corrupts the first answer after the CA GENERAL AUTHENTICATE (a radio glitch)."""
+
+        def __init__(self, chip):
+            super().__init__(chip)
+            self.ca_seen = self.garbled = False
+
+        def transmit(self, apdu: bytes) -> bytes:
+            answer = super().transmit(apdu)
+            if apdu[1] == 0x22 and apdu[2] == 0x41:
+                self.ca_seen = True
+            elif self.ca_seen and apdu[1] == 0xA4 and not self.garbled:
+                self.garbled = True
+                return answer[:-5] + bytes([answer[-5] ^ 1]) + answer[-4:]  # flip a MAC bit
+            return answer
+
+    transport = GarbleOnce(VirtualChip(pace_profile))
+    doc = read_document(transport, AccessKey.from_can(ID12[-6:]))
+    assert transport.garbled and doc.chip_auth is True and not doc.verdict.possibly_cloned
