@@ -15,5 +15,7 @@ How the photo screen drives it (analysis runs on a worker thread, never the UI t
     #         or controller.retake(); OFFER_COUNTER: continue without photo or try_again()
 
 Import from the modules (``kiosk.photo.capture``, ``.overlay``, ``.session``,
-``.settings``, ``.analysis``); this package imports nothing heavy on its own.
+``.settings``, ``.analysis``; ``.framing`` holds the one geometry that the live advice and
+the final crop share); this package imports nothing heavy on its own. Thresholds and
+their evidence: docs/photo-thresholds.md.
 """
