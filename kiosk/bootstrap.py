@@ -15,6 +15,7 @@ from hardware.card_reader import CardReader
 from hardware.printer import TicketPrinter
 from hardware.qr_scanner import QrScanner
 from hardware.registry import create_device
+from kiosk.centre_link import CentreLink, connect_centre
 from kiosk.config import Config
 from kiosk.controller import KioskController
 from kiosk.dispatch import Dispatcher
@@ -55,6 +56,7 @@ class Kiosk:
     data_dir: Path
     simulated: bool = False   # every device is simulated
     demo: bool = False        # kiosk.mode = "demo" (what the developer panel and seeding follow)
+    centre: CentreLink | None = None   # the centre service link (None: local numbering only)
     _closed: bool = field(default=False, repr=False)
 
     def open_devices(self) -> dict[str, Exception]:
@@ -72,6 +74,8 @@ class Kiosk:
             return
         self._closed = True
         self.controller.stop()
+        if self.centre is not None:
+            self.centre.close()
         for dev in self.devices.all().values():
             try:
                 dev.close()
@@ -136,12 +140,14 @@ def build(config: Config, dispatcher: Dispatcher, *,
     if config["photo.enabled"]:
         flow.photo_services = frozenset(s.code for s in catalog.services if s.photo)
     interpreter = QrInterpreter(config, lambda: flow.state)
+    # With a centre: shared numbering, offline leases, the outbox; without: local numbering.
+    link = connect_centre(config, catalog, store, status, db_path.parent) if config["centre.url"] else None
     controller = KioskController(
         flow=flow, dispatcher=dispatcher, card_reader=devs.card_reader,
         qr_scanner=devs.qr_scanner, printer=devs.printer,
-        issuer=LocalTicketIssuer(catalog, store, config["kiosk.id"]),
-        lookup_status=status.lookup, parse_qr=interpreter.to_event,
+        issuer=link.issuer if link else LocalTicketIssuer(catalog, store, config["kiosk.id"]),
+        lookup_status=link.lookup if link else status.lookup, parse_qr=interpreter.to_event,
         centre_name=config["kiosk.centre_name"], clock=clock,
         photo=PhotoService(devs.camera, PhotoSettings.from_config(config), dispatcher))
     return Kiosk(config, devs, catalog, store, status, flow, controller, data_dir, simulated,
-                 demo=demo)
+                 demo=demo, centre=link)

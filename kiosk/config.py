@@ -220,6 +220,7 @@ OPTIONS: list[Option] = [
     # -- the centre service (centre/): what a kiosk connects to, and the service's own settings
     Option("centre.url", str, "", "URL of the centre service this kiosk uses (empty: 'make run' starts an embedded centre on loopback)."),
     Option("centre.token", str, "", "This kiosk's token for the centre ('python -m kiosk centre token add --role kiosk --name NAME' prints one)."),
+    Option("centre.retention_h", float, 24.0, "Hours this kiosk keeps undelivered outbox items and status snapshots (encrypted) before purging them.", min=1.0, max=720.0),
     Option("centre_service.name", str, "Trung tâm Phục vụ hành chính công", "Centre name shown on the hall display and reports."),
     Option("centre_service.agency_id", str, "000.00.00.H00", "Agency id of the centre in the one-stop system (first part of its dossier codes)."),
     Option("centre_service.timezone", str, "Asia/Ho_Chi_Minh", "Time zone of the centre: the day numbering restarts at its midnight."),

@@ -61,6 +61,10 @@ class Ticket:
     counter_group: str = ""
     follow_code: str = ""                  # what the ticket's QR carries
     flags: tuple[str, ...] = ()            # for counter staff (Session.ticket_flags): no personal data
+    centre_id: int | None = None           # the centre's ticket id (None: local or not yet synced)
+    offline: bool = False                  # numbered from this kiosk's leased range, centre unreachable
+    client_key: str = ""                   # idempotency key of the issue (links outbox items)
+    appointment: str = ""                  # "checked_in" / "early" when issued for a booking
 
 
 class TicketIssuer(Protocol):

@@ -16,6 +16,13 @@ CREATE TABLE IF NOT EXISTS application_status (
     status_en   TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
+-- the centre's answers, kept to answer offline: keyed by a keyed hash of the code (a code
+-- or ID number ties the row to a person), the answer itself encrypted
+CREATE TABLE IF NOT EXISTS status_snapshot (
+    key_hash    TEXT PRIMARY KEY,
+    blob        BLOB NOT NULL,
+    stored_at   REAL NOT NULL
+);
 """
 
 
@@ -29,6 +36,19 @@ class StatusResult:
     status_en: str = ""
     updated_at: datetime | None = None
     source: str = "cache"  # "cache" (this kiosk's copy) or "centre"
+    timeline: tuple[tuple[str, str, str], ...] = ()   # (vi, en, "dd/mm/yyyy HH:MM") oldest first
+    next_step_vi: str = ""
+    next_step_en: str = ""
+    due_on: str = ""           # dd/mm/yyyy
+    collect_vi: str = ""
+    collect_en: str = ""
+    as_of: datetime | None = None   # offline: when the centre last gave this answer
+
+    def next_step(self, language: str) -> str:
+        return self.next_step_en if language == "en" else self.next_step_vi
+
+    def collect(self, language: str) -> str:
+        return self.collect_en if language == "en" else self.collect_vi
 
     def text(self, language: str) -> str:
         return self.status_en if language == "en" else self.status_vi
@@ -72,3 +92,19 @@ class StatusCache:
         if row is None:
             return StatusResult(code, False)
         return StatusResult(code, True, row[0], row[1], datetime.fromisoformat(row[2]))
+
+    # -- snapshots of the centre's answers (encrypted) --------------------------------
+    def put_snapshot(self, key_hash: str, blob: bytes, stored_at: float) -> None:
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO status_snapshot VALUES (?,?,?)",
+                               (key_hash, blob, stored_at))
+
+    def snapshot(self, key_hash: str) -> tuple[bytes, float] | None:
+        with self._lock:
+            row = self._conn.execute("SELECT blob, stored_at FROM status_snapshot WHERE key_hash=?",
+                                     (key_hash,)).fetchone()
+        return (bytes(row[0]), float(row[1])) if row else None
+
+    def purge_snapshots(self, older_than: float) -> int:
+        with self._lock:
+            return self._conn.execute("DELETE FROM status_snapshot WHERE stored_at < ?", (older_than,)).rowcount

@@ -57,6 +57,9 @@ class TicketStore:
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(ticket)")}
         if "flags" not in columns:  # a store made before ticket flags existed
             self._conn.execute("ALTER TABLE ticket ADD COLUMN flags TEXT NOT NULL DEFAULT ''")
+        if "source" not in columns:  # a store made before the centre service
+            self._conn.execute("ALTER TABLE ticket ADD COLUMN source TEXT NOT NULL DEFAULT 'local'")
+            self._conn.execute("ALTER TABLE ticket ADD COLUMN client_key TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self._conn.close()
@@ -85,6 +88,29 @@ class TicketStore:
                     self._conn.execute("ROLLBACK")
                 raise StoreError(f"cannot record ticket: {exc}") from exc
         return StoredTicket(number, service_code, prefix, seq, priority_group, issued)
+
+    def record(self, *, number: str, prefix: str, seq: int, service_code: str, priority_group: str,
+               issued_at: datetime, flags: tuple[str, ...], source: str, client_key: str) -> None:
+        """Log a ticket numbered elsewhere (``source`` "centre", or "offline" from this
+        kiosk's leased range); recording the same number twice keeps the first row."""
+        with self._lock:
+            try:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO ticket (day, prefix, seq, number, service_code, priority_group,"
+                    " issued_at, flags, source, client_key) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (issued_at.date().isoformat(), prefix, seq, number, service_code, priority_group,
+                     issued_at.isoformat(), " ".join(flags), source, client_key))
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot record ticket: {exc}") from exc
+
+    def tickets_of(self, day: date) -> list[dict[str, str]]:
+        """The day's ticket log (number, service, source, print state), in issue order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT number, service_code, source, print_state, issued_at, client_key FROM ticket"
+                " WHERE day=? ORDER BY id", (day.isoformat(),)).fetchall()
+        return [{"number": r[0], "service": r[1], "source": r[2], "print_state": r[3], "issued_at": r[4],
+                 "client_key": r[5]} for r in rows]
 
     def flags_of(self, number: str) -> tuple[str, ...]:
         """The counter-staff flags recorded with today's ticket ``number``."""

@@ -1,0 +1,227 @@
+"""Tickets through the centre, and offline from this kiosk's leased ranges.
+
+:class:`CentreTicketIssuer` is the kiosk's :class:`~kiosk.ticketing.TicketIssuer` when a
+centre is configured. Online, the centre numbers the ticket (shared with every kiosk)
+and says how many people are ahead. When the centre cannot be reached, the number comes
+from this kiosk's lease, the ticket is logged locally and committed to the outbox
+*before* it is shown, and the drainer hands it to the centre later (exactly once, at
+its original issue time). Print outcomes and handovers always go through the outbox.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from kiosk.centre_client import CentrePort, CentreRejected, CentreUnreachable
+from kiosk.ticketing import ServiceCatalog, Ticket, TicketError
+from offline_cache.leases import LeaseStore
+from offline_cache.outbox import Outbox, OutboxItem
+from offline_cache.ticket_store import TicketStore
+
+log = logging.getLogger(__name__)
+LEASE_LOW_WATER = 5          # ask for another block when fewer numbers are left
+
+
+class NoOfflineNumbers(TicketError):
+    """The centre is unreachable and this kiosk has no leased numbers left for the service."""
+
+
+class CentreTicketIssuer:
+    def __init__(self, catalog: ServiceCatalog, centre: CentrePort, store: TicketStore, leases: LeaseStore,
+                 outbox: Outbox, kiosk_id: str, *, tz: str = "Asia/Ho_Chi_Minh",
+                 now: Callable[[], float] = time.time) -> None:
+        self.catalog = catalog
+        self.centre = centre
+        self.store = store
+        self.leases = leases
+        self.outbox = outbox
+        self.kiosk_id = kiosk_id
+        self.tz = ZoneInfo(tz)
+        self._now = now
+        self.online: bool | None = None   # last known reachability (None: not tried yet)
+
+    def local_now(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), self.tz)
+
+    def new_key(self) -> str:
+        return f"{self.kiosk_id}/{uuid.uuid4().hex}"
+
+    def issue(self, service_code: str, priority_group: str = "", flags: tuple[str, ...] = ()) -> Ticket:
+        service = self.catalog.get(service_code)
+        key = self.new_key()
+        try:
+            data = self.centre.issue(service.code, priority_group, list(flags), key)
+        except CentreRejected as exc:
+            raise TicketError(f"centre refused the ticket: {exc.code}") from exc
+        except CentreUnreachable:
+            self.online = False
+            return self._issue_offline(service, priority_group, flags, key)
+        self.online = True
+        return self.from_centre(data, key, flags)
+
+    def from_centre(self, data: dict[str, Any], key: str, flags: tuple[str, ...] = (),
+                    appointment: str = "") -> Ticket:
+        """A ticket the centre numbered, logged locally (for reprint and maintenance)."""
+        service = self.catalog.get(data["service"])
+        issued = datetime.fromisoformat(data["issued_at"]).astimezone(self.tz)
+        wait = data.get("wait")
+        ticket = Ticket(number=data["number"], service=service, priority_group=data.get("priority_group", ""),
+                        issued_at=issued.replace(tzinfo=None), waiting_ahead=data.get("people_ahead"),
+                        wait_minutes=(wait["low_min"], wait["high_min"]) if wait else None,
+                        follow_code=f"T{data['id']}", flags=tuple(flags), centre_id=int(data["id"]),
+                        client_key=key, appointment=appointment)
+        self.store.record(number=ticket.number, prefix=service.prefix, seq=int(data["number"][len(service.prefix):]),
+                          service_code=service.code, priority_group=ticket.priority_group,
+                          issued_at=ticket.issued_at, flags=ticket.flags, source="centre", client_key=key)
+        return ticket
+
+    def _issue_offline(self, service: Any, priority_group: str, flags: tuple[str, ...], key: str) -> Ticket:
+        now = self.local_now()
+        seq = self.leases.take(now.date().isoformat(), service.prefix)
+        if seq is None:
+            raise NoOfflineNumbers("no offline numbers left for this service")
+        number = f"{service.prefix}{seq:03d}"
+        ticket = Ticket(number=number, service=service, priority_group=priority_group,
+                        issued_at=now.replace(tzinfo=None), follow_code=f"{self.kiosk_id}/{number}",
+                        flags=tuple(flags) + ("offline",), offline=True, client_key=key)
+        self.store.record(number=number, prefix=service.prefix, seq=seq, service_code=service.code,
+                          priority_group=priority_group, issued_at=ticket.issued_at, flags=ticket.flags,
+                          source="offline", client_key=key)
+        # committed before the citizen sees the number: a kill -9 after this loses nothing
+        self.outbox.put("offline_ticket", key, {
+            "service": service.code, "priority_group": priority_group, "flags": list(ticket.flags),
+            "seq": seq, "issued_at": now.isoformat(), "client_ref": key})
+        return ticket
+
+    def record_print(self, ticket: Ticket, error: str = "") -> None:
+        self.store.mark_printed(ticket.number, error)
+        if ticket.client_key:
+            self.outbox.put("print", f"{ticket.client_key}/print", {
+                "ticket_id": ticket.centre_id, "ok": not error, "error": error},
+                depends_on=ticket.client_key if ticket.offline else "")
+
+    def attach_handover(self, ticket: Ticket, handover: dict[str, Any]) -> None:
+        """Queue what the citizen confirmed for the counter (encrypted in the outbox)."""
+        if ticket.client_key:
+            self.outbox.put("handover", f"{ticket.client_key}/handover",
+                            {"ticket_id": ticket.centre_id, "handover": handover},
+                            depends_on=ticket.client_key if ticket.offline else "")
+
+
+class OutboxDrainer:
+    """Sends the outbox in order, with backoff; keeps the leases topped up and sends the
+    heartbeat. One daemon thread; ``sync_now()`` drains at once (maintenance, CLI)."""
+
+    def __init__(self, issuer: CentreTicketIssuer, *, prefixes: list[str],
+                 health: Callable[[], dict[str, Any]] = dict, heartbeat_s: float = 30.0,
+                 retention_s: float = 24 * 3600.0) -> None:
+        self.issuer = issuer
+        self.outbox = issuer.outbox
+        self.centre = issuer.centre
+        self.prefixes = prefixes
+        self.health = health
+        self.heartbeat_s = heartbeat_s
+        self.retention_s = retention_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_beat = 0.0
+        self._sync_lock = threading.Lock()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-drainer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.outbox.wake.set()
+        if self._thread:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sync_now()
+            except Exception as exc:  # the drainer must survive anything and try again
+                log.warning("outbox sync failed: %s", type(exc).__name__)
+            self.outbox.wake.wait(2.0)
+            self.outbox.wake.clear()
+
+    def sync_now(self) -> int:
+        """Deliver what is due; refresh leases and heartbeat when due. Returns items delivered."""
+        with self._sync_lock:
+            delivered = self.drain()
+            now = time.time()
+            if now - self._last_beat >= self.heartbeat_s:
+                self._last_beat = now
+                self.refresh_leases()
+                self.outbox.purge(self.retention_s)
+                try:
+                    self.centre.heartbeat("ok", {**self.health(), "outbox": self.outbox.stats().as_dict()})
+                except (CentreUnreachable, CentreRejected):
+                    pass
+            return delivered
+
+    def drain(self) -> int:
+        sent = 0
+        while True:
+            items = self.outbox.due()
+            if not items:
+                return sent
+            for item in items:
+                if not self._deliver(item):
+                    return sent
+                sent += 1
+
+    def _deliver(self, item: OutboxItem) -> bool:
+        payload = dict(item.payload)
+        try:
+            if item.depends_on:
+                dep = self.outbox.result_of(item.depends_on)
+                if dep is None:
+                    # the ticket it belongs to was refused or expired: nothing to attach to
+                    self.outbox.dead(item, "ticket_not_delivered")
+                    return True
+                payload["ticket_id"] = payload.get("ticket_id") or dep.get("id")
+            if item.kind == "offline_ticket":
+                result = self.centre.issue_offline(payload, item.key)
+                self.outbox.delivered(item, {"id": result["id"], "number": result["number"]})
+            elif item.kind == "print":
+                self.centre.record_print(int(payload["ticket_id"]), bool(payload["ok"]), payload["error"], item.key)
+                self.outbox.delivered(item)
+            elif item.kind == "handover":
+                self.centre.attach_handover(int(payload["ticket_id"]), payload["handover"], item.key)
+                self.outbox.delivered(item)
+            else:
+                self.outbox.dead(item, f"unknown kind {item.kind}")
+            self.issuer.online = True
+            return True
+        except CentreUnreachable as exc:
+            self.issuer.online = False
+            self.outbox.failed(item, type(exc).__name__, backoff_s=min(60.0, 1.0 * 2 ** item.attempts))
+            return False
+        except CentreRejected as exc:
+            log.warning("centre refused outbox item %s: %s", item.kind, exc.code)
+            self.outbox.dead(item, exc.code)
+            return True
+
+    def refresh_leases(self) -> None:
+        """Hold a block per prefix for today, and for tomorrow from the evening on."""
+        now = self.issuer.local_now()
+        days = [now.date()] + ([now.date() + timedelta(days=1)] if now.hour >= 18 else [])
+        for day in days:
+            d = day.isoformat()
+            try:
+                for block in self.centre.lease(d, self.prefixes, False, f"{self.issuer.kiosk_id}/lease/{d}"):
+                    self.issuer.leases.add(block["day"], block["prefix"], block["lo"], block["hi"])
+                for prefix in self.prefixes:
+                    if self.issuer.leases.remaining(d, prefix) < LEASE_LOW_WATER:
+                        for block in self.centre.lease(d, [prefix], True, self.issuer.new_key()):
+                            self.issuer.leases.add(block["day"], block["prefix"], block["lo"], block["hi"])
+            except (CentreUnreachable, CentreRejected):
+                return
+        self.issuer.leases.purge_before(now.date().isoformat())

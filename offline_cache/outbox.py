@@ -1,0 +1,159 @@
+"""Durable store-and-forward of the kiosk's writes to the centre.
+
+Every write (an offline ticket, a print outcome, a handover, an offline check-in) is
+committed here first, with its idempotency key, then sent in order by the drainer.
+An item leaves the outbox only when the centre has acknowledged it; a crash between
+"sent" and "deleted" re-sends it, and the idempotency key makes the centre answer the
+same without writing twice. Payloads are encrypted (they can hold personal data) and
+purged after the retention even if never delivered (then counted as expired).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from offline_cache.db import StoreError, connect
+from offline_cache.sealed import StoreSealer
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT NOT NULL,
+    key          TEXT NOT NULL UNIQUE,
+    payload      BLOB NOT NULL,
+    created_at   REAL NOT NULL,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_at      REAL NOT NULL,
+    last_error   TEXT NOT NULL DEFAULT '',
+    depends_on   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS outbox_log (
+    kind TEXT NOT NULL, key TEXT NOT NULL, outcome TEXT NOT NULL, at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS delivered (
+    key TEXT PRIMARY KEY, result TEXT NOT NULL, at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    created_at: float
+    attempts: int
+    depends_on: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    backlog: int
+    oldest_at: float | None
+    failing: int          # items that failed at least once
+    delivered: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"backlog": self.backlog, "oldest_at": self.oldest_at, "failing": self.failing,
+                "delivered": self.delivered}
+
+
+class Outbox:
+    """SQLite outbox; thread-safe; several processes may share the file."""
+
+    def __init__(self, path: Path, sealer: StoreSealer, clock: Callable[[], float] = time.time) -> None:
+        self._conn = connect(path)
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._sealer = sealer
+        self._clock = clock
+        self.wake = threading.Event()   # set on every enqueue: the drainer sends at once
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def put(self, kind: str, key: str, payload: dict[str, Any], depends_on: str = "") -> None:
+        """Commit one write (durably) before anything about it is shown or printed.
+        ``depends_on``: the key of an item that must be delivered first (a handover waits
+        for its offline ticket)."""
+        blob = self._sealer.seal(json.dumps(payload, ensure_ascii=False).encode())
+        now = self._clock()
+        with self._lock:
+            try:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO outbox (kind, key, payload, created_at, next_at, depends_on)"
+                    " VALUES (?,?,?,?,?,?)", (kind, key, blob, now, now, depends_on))
+            except Exception as exc:
+                raise StoreError(f"outbox not writable: {type(exc).__name__}") from exc
+        self.wake.set()
+
+    def due(self, limit: int = 50) -> list[OutboxItem]:
+        """Items in order of creation whose retry time has come."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, kind, key, payload, created_at, attempts, depends_on, next_at FROM outbox"
+                " ORDER BY id LIMIT ?", (limit,)).fetchall()
+        now = self._clock()
+        out = []
+        for r in rows:
+            if r[7] > now:
+                break   # keep order: nothing later goes before a waiting item
+            out.append(OutboxItem(r[0], r[1], r[2], json.loads(self._sealer.open(r[3])), r[4], r[5], r[6]))
+        return out
+
+    def delivered(self, item: OutboxItem, result: dict[str, Any] | None = None) -> None:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("DELETE FROM outbox WHERE id=?", (item.id,))
+            self._conn.execute("INSERT OR REPLACE INTO delivered VALUES (?,?,?)",
+                               (item.key, json.dumps(result or {}), self._clock()))
+            self._conn.execute("INSERT INTO outbox_log VALUES (?,?,?,?)",
+                               (item.kind, item.key, "delivered", self._clock()))
+            self._conn.execute("COMMIT")
+
+    def result_of(self, key: str) -> dict[str, Any] | None:
+        """What the centre answered for a delivered item (e.g. the offline ticket's id)."""
+        with self._lock:
+            row = self._conn.execute("SELECT result FROM delivered WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def failed(self, item: OutboxItem, error: str, backoff_s: float) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE outbox SET attempts=attempts+1, next_at=?, last_error=? WHERE id=?",
+                               (self._clock() + backoff_s, error[:80], item.id))
+
+    def dead(self, item: OutboxItem, error: str) -> None:
+        """The centre refused the item for good (4xx): logged, not retried forever."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.execute("DELETE FROM outbox WHERE id=?", (item.id,))
+            self._conn.execute("INSERT INTO outbox_log VALUES (?,?,?,?)",
+                               (item.kind, item.key, f"refused:{error[:60]}", self._clock()))
+            self._conn.execute("COMMIT")
+
+    def purge(self, retention_s: float) -> int:
+        """Drop undelivered items older than the retention (their personal data with them)."""
+        cutoff = self._clock() - retention_s
+        with self._lock:
+            rows = self._conn.execute("SELECT kind, key FROM outbox WHERE created_at < ?", (cutoff,)).fetchall()
+            self._conn.execute("DELETE FROM outbox WHERE created_at < ?", (cutoff,))
+            self._conn.execute("DELETE FROM delivered WHERE at < ?", (cutoff,))
+            for kind, key in rows:
+                self._conn.execute("INSERT INTO outbox_log VALUES (?,?,?,?)", (kind, key, "expired", self._clock()))
+        return len(rows)
+
+    def stats(self) -> OutboxStats:
+        with self._lock:
+            backlog, oldest, failing = self._conn.execute(
+                "SELECT COUNT(*), MIN(created_at), SUM(attempts > 0) FROM outbox").fetchone()
+            delivered = self._conn.execute("SELECT COUNT(*) FROM outbox_log WHERE outcome='delivered'").fetchone()[0]
+        return OutboxStats(int(backlog), oldest, int(failing or 0), int(delivered))
+
+    def log(self) -> list[tuple[str, str, str, float]]:
+        with self._lock:
+            return list(self._conn.execute("SELECT kind, key, outcome, at FROM outbox_log ORDER BY rowid"))
