@@ -13,7 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -161,3 +161,38 @@ def test_bundled_cv2_gui_call_aborts_with_a_clear_message(built: frozen.Build) -
     out = _cv2_in_bundle(built, "gui")
     assert out.returncode != 0
     assert "OpenCV called the Qt function" in out.stderr and "qt_stubs.py" in out.stderr
+
+
+def test_escpos_print_in_the_bundle(built: frozen.Build, env: dict[str, str]) -> None:
+    """python-escpos with its capability profiles (and PyYAML) to a network printer."""
+    from tests.fixtures.escpos_decode import decode
+    from tests.fixtures.fake_printer import FakePrinter
+
+    with FakePrinter() as printer:
+        frozen.run([str(built.executable)], env, "ticket", "print", "--printer", printer.url,
+                   "--profile", "epson", "--number", "C007", "--service", "vneid", "--qr", "TRACK-C007")
+        job = decode(printer.received(), 576)
+    assert [q.payload for q in job.qr_codes] == [b"TRACK-C007"] and job.cuts
+
+
+def test_chip_read_through_pcscd_in_the_bundle(built: frozen.Build, tmp_path: Path, pcscd: Any,
+                                               card_slot: Callable[..., Any]) -> None:
+    """pyscard, libpcsclite and cryptography (PACE, chip authentication, SOD) in the
+    bundle read a virtual CCCD through the real pcscd + vpcd stack."""
+    from hardware.emrtd.make_profile import build_profile
+    from hardware.emrtd.virtual.chip import VirtualChip
+    from hardware.emrtd.virtual.pki import make_test_pki
+    from hardware.virtual_card.profiles import read_record
+
+    record = read_record(None)
+    card = card_slot(VirtualChip(build_profile(record, make_test_pki("frozen-e2e"))))
+    try:
+        env = frozen.kiosk_env(tmp_path, PCSCLITE_CSOCK_NAME=pcscd.socket_path)
+        out = frozen.run([str(built.executable)], env, "card", "read", "--can",
+                         record["id_number"][-6:], "--json", timeout=120)
+    finally:
+        card.remove()
+    result = json.loads(out.stdout)
+    assert result["ok"] is True and result["access_method"] == "PACE-CAN"
+    assert result["citizen"]["full_name"] == record["full_name"]
+    assert result["verdict"]["chip_auth"] is True
