@@ -7,9 +7,11 @@ symbol version; the libraries only Qt needed (xcb, xkbcommon, the platform plugi
 dropped. ``cv2.abi3.so`` itself is not modified (it is an auditwheel-patched file).
 
 The kiosk draws with Kivy and never opens an OpenCV window (``cv2.imshow``,
-``namedWindow``, ``waitKey`` …): those are the only calls that reach Qt. Static
-initialisers of ``cv2`` do not call Qt, which the frozen build's smoke test checks by
-importing and using cv2 in the bundle.
+``namedWindow``, ``waitKey`` …): those are the only calls that reach Qt. While it loads
+and unloads, ``cv2`` calls five Qt functions (static objects of its window code, its
+compiled-in resources): those do nothing in the stub (:data:`HARMLESS`). The frozen
+build's smoke test loads the bundle's cv2 and does the kiosk's work with it; after an
+OpenCV upgrade, a new load-time call shows up there as an abort naming the function.
 
 Needs ``objdump`` (binutils) and ``gcc`` at build time; nothing at run time.
 """
