@@ -63,6 +63,19 @@ def strip_debug(root: Path, *, strip: str = "strip") -> list[Path]:
     return done
 
 
+def add_deploy_files(repo: Path, folder: Path) -> list[Path]:
+    """Copy the systemd unit and the autostart entry into ``folder``/deploy, so a kiosk
+    PC that received only the bundle can install them (see the README)."""
+    copied = []
+    for sub in ("systemd", "autostart"):
+        for src in sorted((repo / "deploy" / sub).iterdir()):
+            dest = folder / "deploy" / sub / src.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+            copied.append(dest)
+    return copied
+
+
 def tree_size(root: Path) -> int:
     """Bytes of all regular files under ``root`` (symlinks not followed)."""
     total = 0

@@ -70,6 +70,8 @@ def test_bundle_holds_only_what_the_kiosk_needs(built: frozen.Build,
     assert (internal / "kivy_install" / "data" / "style.kv").is_file()
     qt = sorted((internal / "opencv_python.libs").glob("libQt5*"))
     assert qt and all(p.stat().st_size < 200_000 for p in qt), "Qt libraries are not the stubs"
+    assert (built.folder / "deploy" / "systemd" / "cccd-kiosk.service").is_file()
+    assert (built.folder / "deploy" / "autostart" / "cccd-kiosk.desktop").is_file()
     dangling = [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
     assert dangling == []
     # Kivy is never imported into the build process: no TRACE flood in the build log.
