@@ -198,3 +198,42 @@ def test_chip_read_through_pcscd_in_the_bundle(built: frozen.Build, tmp_path: Pa
     assert result["ok"] is True and result["access_method"] == "PACE-CAN"
     assert result["citizen"]["full_name"] == record["full_name"]
     assert result["verdict"]["chip_auth"] is True
+
+
+def test_frozen_kiosk_notifies_systemd_and_a_stopped_ui_stops_pinging(
+        built: frozen.Build, env: dict[str, str], tmp_path: Path) -> None:
+    """What systemd sees of the frozen kiosk under the unit: READY=1, WATCHDOG=1 pings
+    from the running UI, none while the process is frozen (SIGSTOP, as a hung UI)."""
+    import signal
+    import socket
+    import time
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(str(tmp_path / "notify"))
+    server.settimeout(30)
+    proc = subprocess.Popen([str(built.executable), "run"], env=dict(
+        env, NOTIFY_SOCKET=str(tmp_path / "notify"), WATCHDOG_USEC="400000"),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert server.recv(256).startswith(b"READY=1")
+        assert [server.recv(256) for _ in range(3)] == [b"WATCHDOG=1"] * 3
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.3)  # a ping already on its way may still arrive
+        server.settimeout(0.1)
+        while True:
+            try:
+                server.recv(256)
+            except TimeoutError:
+                break
+        server.settimeout(1.0)
+        with pytest.raises(TimeoutError):
+            server.recv(256)  # 1 s = 5 ping intervals without a ping: systemd would restart it
+    finally:
+        proc.send_signal(signal.SIGCONT)
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        server.close()
