@@ -13,6 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from hardware.base import DeviceState
 from hardware.card_reader import (CardError, CardInserted, CardNotSupported, CardReader,
                                   CardRemoved, CardRemovedDuringRead, NoCardPresent,
                                   ReaderUnavailable, WrongAccessKey)
@@ -85,6 +86,19 @@ def printer_status_alert(status: object) -> str | None:
     return None
 
 
+def device_usable(dev: Any) -> bool:
+    """False when ``dev`` is missing: closed, unplugged or (a printer) offline. A printer
+    out of paper is still there: the ticket screen shows the number and its QR instead."""
+    try:
+        if not dev.is_open:
+            return False
+        if isinstance(dev, TicketPrinter):
+            return dev.printer_status().online is not False
+        return dev.status().state not in (DeviceState.CLOSED, DeviceState.FAULT)
+    except Exception:  # a status call that fails is a missing device
+        return False
+
+
 def personal_in(event: object) -> list[str]:
     """Personal text an event carries (names, addresses, typed corrections, codes): the
     log redactor masks these words in any later log line."""
@@ -151,11 +165,7 @@ class KioskController:
         def probe() -> tuple[str, ...]:
             missing = []
             for kind in required:
-                try:
-                    ok = devices[kind].is_open and devices[kind].status().ok
-                except Exception:  # a status call that fails is a missing device
-                    ok = False
-                if not ok:
+                if not device_usable(devices[kind]):
                     missing.append(kind)
             return tuple(missing)
 
