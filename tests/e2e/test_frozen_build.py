@@ -177,6 +177,20 @@ def test_escpos_print_in_the_bundle(built: frozen.Build, env: dict[str, str]) ->
     assert [q.payload for q in job.qr_codes] == [b"TRACK-C007"] and job.cuts
 
 
+def test_qr_decode_in_the_bundle(built: frozen.Build, env: dict[str, str], tmp_path: Path) -> None:
+    """zxing-cpp (the camera QR scanner's decoder) and OpenCV's QR detector in the bundle."""
+    import qrcode
+
+    image = tmp_path / "code.png"
+    qrcode.make("KIOSK-FROZEN-QR-42").save(image)
+    for backend in ("zxing", "opencv"):
+        out = frozen.run([str(built.executable)], env, "qr", "decode", "--raw", "--backend",
+                         backend, str(image))
+        result = json.loads(out.stdout)
+        assert result["decoder"] == backend
+        assert [c["text"] for c in result["codes"]] == ["KIOSK-FROZEN-QR-42"]
+
+
 def test_chip_read_through_pcscd_in_the_bundle(built: frozen.Build, tmp_path: Path, pcscd: Any,
                                                card_slot: Callable[..., Any]) -> None:
     """pyscard, libpcsclite and cryptography (PACE, chip authentication, SOD) in the
