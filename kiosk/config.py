@@ -122,7 +122,7 @@ OPTIONS: list[Option] = [
     Option("ui.min_target_mm", float, 15.0, "Smallest touch target, in millimetres.", min=7.0, max=40.0),
     Option("ui.language", str, "vi", "Default language of the kiosk.", choices=("vi", "en")),
     Option("ui.large_text_scale", float, 1.3, "Text scale of the large-text mode.", min=1.0, max=2.0),
-    Option("ui.developer_panel", str, "auto", "Developer panel and hotkeys (F1-F4 tap demo cards, F5 remove card, F6 scan the demo card's QR); 'auto' shows it only with simulated devices.", choices=("auto", "on", "off")),
+    Option("ui.developer_panel", str, "auto", "Developer panel and hotkeys (F1-F4 tap demo cards, F5 remove card, F6 scan the demo card's QR); 'auto' shows it only in demo mode (kiosk.mode).", choices=("auto", "on", "off")),
     Option("ui.fullscreen", str, "auto", "Full screen, borderless: yes, no, or auto (full screen in production mode only).", choices=("auto", "yes", "no")),
     Option("maintenance.pin_hash", str, "", "scrypt hash of the maintenance PIN; set it with 'python -m kiosk maintenance set-pin' (never store the PIN itself in production)."),
     Option("maintenance.max_pin_tries", int, 3, "Wrong PINs in a row before the maintenance screen locks.", min=1, max=20),

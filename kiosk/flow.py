@@ -25,6 +25,7 @@ from typing import Callable
 
 from hardware.card_reader import CardReadResult
 from kiosk.identity.crosscheck import cross_check
+from kiosk.flow_timers import CARD_BOUND, check_timers
 from kiosk.session import Session, is_expired
 
 from kiosk.flow_events import (  # noqa: F401 - re-exported: f.<Event> for every caller
@@ -53,10 +54,6 @@ class Timeouts:
     out_of_service: float = 20.0
 
 
-#: States in which a citizen is being served: idle warning and wipe apply.
-_SERVED = {State.IDENTIFY, State.CONFIRM, State.SERVICE, State.PHOTO, State.TICKET, State.STATUS}
-#: States where pulling the card ends the session (after the grace period).
-_CARD_BOUND = {State.CONFIRM, State.SERVICE}
 
 
 @dataclass
@@ -214,7 +211,7 @@ class Flow:
         if isinstance(event, CardPresent):
             self.card_present = True
             self.card_removed_at = None
-            if s in _CARD_BOUND and sess.identified_by == "chip" and sess.access_key is not None:
+            if s in CARD_BOUND and sess.identified_by == "chip" and sess.access_key is not None:
                 # A card (back) on the reader may be another person's: re-read it with
                 # this session's key; only the same card (same ID) continues.
                 self.verifying = s
@@ -227,7 +224,7 @@ class Flow:
             return []
         if isinstance(event, CardGone):
             self.card_present = False
-            if s in _CARD_BOUND and sess.identified_by == "chip":
+            if s in CARD_BOUND and sess.identified_by == "chip":
                 self.card_removed_at = self.now
             return []
 
@@ -394,52 +391,7 @@ class Flow:
         return []
 
     def _check_timers(self) -> list[Effect]:
-        s, t, now = self.state, self.timeouts, self.now
-        if s in _SERVED:
-            if self.idle_warning_until is not None:
-                if now >= self.idle_warning_until:
-                    return self._wiped_and_changed()
-            elif now - self.last_activity >= t.idle:
-                self.idle_warning_until = now + t.idle_warning
-                self._changed()
-                return []
-        if self.card_removed_at is not None and s in _CARD_BOUND:
-            if now - self.card_removed_at >= t.card_removal_grace:
-                return self._wiped_and_changed()
-        elapsed = now - self.entered_at
-        if s == State.IDENTIFY and elapsed >= t.identify:
-            return self._wiped_and_changed()
-        if s == State.READING and elapsed >= t.read:
-            if self.verifying is not None:
-                return self._wiped_and_changed()
-            self._go(State.IDENTIFY, "read_timeout")
-            self._changed()
-        elif s == State.TICKET and elapsed >= t.ticket_screen:
-            return self._ticket_timer()
-        elif s == State.STATUS and self.status_asked_at is not None \
-                and now - self.status_asked_at >= t.read:
-            self.status_asked_at = None  # a late answer is ignored: the sentence stays
-            self.error = "status_unavailable"
-            self._changed()
-        elif s in (State.DONE, State.OUT_OF_SERVICE):
-            limit = t.done_screen if s == State.DONE else t.out_of_service
-            if elapsed >= limit:
-                return self._wiped_and_changed()
-        return []
-
-    def _ticket_timer(self) -> list[Effect]:
-        """The ticket screen's time is up: done once printing ended; a print that has
-        not ended is shown as failed (QR on screen) and gets the screen's time again."""
-        sess = self.session
-        if sess.ticket is None:
-            return self._enter_fault("ticket:timeout")
-        if sess.printed or sess.print_error:
-            self._go(State.DONE)
-        else:
-            sess.print_error = self.error = "print_timeout"
-            self.entered_at = self.now
-        self._changed()
-        return []
+        return check_timers(self)
 
     def _wiped_and_changed(self) -> list[Effect]:
         effects = self._wipe()
