@@ -56,7 +56,7 @@ def watchdog_interval(environ: Mapping[str, str], pid: int | None = None) -> flo
 
 
 class Watchdog:
-    """Readiness, periodic watchdog pings on the UI clock, and stopping notice."""
+    """Readiness and periodic watchdog pings on the UI clock."""
 
     def __init__(self, notifier: Notifier, interval_s: float | None) -> None:
         self.notifier = notifier
@@ -75,14 +75,18 @@ class Watchdog:
         self.notifier.send("WATCHDOG=1")
 
     def stop(self) -> None:
-        """Cancel the pings and tell systemd the kiosk is stopping on purpose (once)."""
+        """Cancel the pings (the app is stopping).
+
+        No ``STOPPING=1``: systemd would then wait for the process to end, but the
+        maintenance screen's Restart re-executes the kiosk in the same process, which
+        must stay the running service and announce ``READY=1`` again.
+        """
         if self._stopped:
             return
         self._stopped = True
         if self._event is not None:
             self._event.cancel()
             self._event = None
-        self.notifier.send("STOPPING=1")
         self.notifier.close()
 
 
