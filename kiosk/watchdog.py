@@ -68,6 +68,9 @@ class Watchdog:
         """Tell systemd the kiosk is ready; ping at half the watchdog interval."""
         self.notifier.send("READY=1", "STATUS=kiosk window up")
         if self.interval_s:
+            # Ping now too: after the maintenance Restart (an exec in the same process)
+            # the last ping of the old process may be half an interval old already.
+            self.ping()
             self._event = schedule_interval(self.ping, self.interval_s / 2)
 
     def ping(self, _dt: float = 0.0) -> None:

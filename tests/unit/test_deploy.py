@@ -86,6 +86,7 @@ def test_watchdog_sends_ready_then_pings_until_stopped(notify_socket: tuple[str,
     watchdog = attach_watchdog(schedule_interval, env)
     assert watchdog is not None
     assert server.recv(256) == b"READY=1\nSTATUS=kiosk window up"
+    assert server.recv(256) == b"WATCHDOG=1"  # at once, then from the clock
     assert [interval for _fn, interval in scheduled] == [15.0]  # half of WatchdogSec
     scheduled[0][0](15.0)  # the Kivy clock firing
     scheduled[0][0](15.0)
