@@ -86,8 +86,9 @@ def main() -> int:
                 attempt += 1
                 try:
                     ui.close()
-                finally:
-                    kiosk.close()
+                except Exception as exc:  # noqa: BLE001 - a crashed app may not stop cleanly
+                    print(f"(closing after the failure raised {type(exc).__name__})", flush=True)
+                kiosk.close()
     secs = time.perf_counter() - t0
     print(f"{steps_done} steps over {args.seeds} seeds in {secs:.0f} s "
           f"({steps_done / max(secs, 1e-9):.1f} steps/s): {crashes} crashes, "
