@@ -216,8 +216,9 @@ def test_chip_read_through_pcscd_in_the_bundle(built: frozen.Build, tmp_path: Pa
 
 def test_frozen_kiosk_notifies_systemd_and_a_stopped_ui_stops_pinging(
         built: frozen.Build, env: dict[str, str], tmp_path: Path) -> None:
-    """What systemd sees of the frozen kiosk under the unit: READY=1, WATCHDOG=1 pings
-    from the running UI, none while the process is frozen (SIGSTOP, as a hung UI)."""
+    """What systemd sees of the frozen kiosk under the unit's environment: READY=1,
+    WATCHDOG=1 pings from the running UI, none while the process is frozen (SIGSTOP, as a
+    hung UI), and SIGTERM (``systemctl stop``) ends it at once."""
     import signal
     import socket
     import time
@@ -226,7 +227,7 @@ def test_frozen_kiosk_notifies_systemd_and_a_stopped_ui_stops_pinging(
     server.bind(str(tmp_path / "notify"))
     server.settimeout(30)
     proc = subprocess.Popen([str(built.executable), "run"], env=dict(
-        env, NOTIFY_SOCKET=str(tmp_path / "notify"), WATCHDOG_USEC="400000"),
+        env, **unit_environment(), NOTIFY_SOCKET=str(tmp_path / "notify"), WATCHDOG_USEC="400000"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         assert server.recv(256).startswith(b"READY=1")
@@ -242,12 +243,19 @@ def test_frozen_kiosk_notifies_systemd_and_a_stopped_ui_stops_pinging(
         server.settimeout(1.0)
         with pytest.raises(TimeoutError):
             server.recv(256)  # 1 s = 5 ping intervals without a ping: systemd would restart it
-    finally:
         proc.send_signal(signal.SIGCONT)
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
+        proc.terminate()  # what 'systemctl stop' sends: the kiosk must not refuse it
+        assert proc.wait(5) == -signal.SIGTERM
+    finally:
+        if proc.poll() is None:
             proc.kill()
             proc.wait()
         server.close()
+
+
+def unit_environment() -> dict[str, str]:
+    """The ``Environment=`` settings of the systemd unit (those without specifiers)."""
+    unit = ROOT / "deploy" / "systemd" / "cccd-kiosk.service"
+    pairs = [item.split("=", 1) for line in unit.read_text().splitlines()
+             if line.startswith("Environment=") for item in line[len("Environment="):].split()]
+    return {k: v for k, v in pairs if "%" not in v}
