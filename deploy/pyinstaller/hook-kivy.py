@@ -9,11 +9,11 @@ window/text/image providers are named explicitly instead of being probed.
 from PyInstaller import isolated
 from PyInstaller.utils.hooks import collect_data_files, collect_submodules
 
-# Widget modules that need libraries the kiosk leaves out (docutils, pygments,
+# Widget modules that need libraries the kiosk leaves out (docutils, pygments, Kivy's
 # audio/video/camera providers): none of these widgets is used by a kiosk screen.
 UNUSED_WIDGET_MODULES = {
     "kivy.uix.rst", "kivy.uix.codeinput", "kivy.uix.video", "kivy.uix.videoplayer",
-    "kivy.uix.camera", "kivy.uix.filechooser", "kivy.uix.settings",
+    "kivy.uix.camera",
 }
 
 
