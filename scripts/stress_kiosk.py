@@ -3,15 +3,18 @@ same harness briefly (tests/ui/test_stress_ui.py).
 
     .venv/bin/python scripts/stress_kiosk.py --seeds 11 --steps 700
 
-Each seed drives a fresh kiosk (simulated devices, photo step off) for ``--steps`` random
-steps, checking the invariants of tests/ui/stress_harness.py after every step. A crash
-(an exception out of the event loop) or a broken invariant is counted, reported with its
-seed and step, and the run goes on with a fresh kiosk. Exit code 1 if anything failed.
+Each seed runs in its own process (a crash leaves Kivy unusable for the rest of that
+process): a fresh kiosk with simulated devices (photo step off) gets ``--steps`` random
+steps, with the invariants of tests/ui/stress_harness.py checked after every step. A
+crash (an exception out of the event loop) or a broken invariant ends that seed and is
+reported with the seed and step to replay. Exit code 1 if any seed failed.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,15 +37,11 @@ class FakeClock:
         self.offset += seconds
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=11, help="number of seeds (1..N)")
-    ap.add_argument("--first-seed", type=int, default=1)
-    ap.add_argument("--steps", type=int, default=700, help="steps per seed")
-    args = ap.parse_args()
-
+def one_seed(seed: int, steps: int) -> dict[str, object]:
+    """Run one seed in this process; the outcome as a dict (printed as JSON)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ["KIVY_NO_CONSOLELOG"] = "1"
     os.environ.pop("DISPLAY", None)  # SDL's offscreen driver
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kiosk-stress-kivy-"))
     from screens.kivy_setup import configure_kivy
@@ -55,45 +54,58 @@ def main() -> int:
     from screens.kiosk_app import KioskApp
     from tests.ui.stress_harness import Stress, StressFailure
 
-    crashes, violations, steps_done, tickets = 0, 0, 0, 0
+    cfg = load_config(environ={}).with_overrides(
+        kiosk__data_dir=tempfile.mkdtemp(prefix="kiosk-stress-"), photo__enabled=False,
+        session__card_removal_grace_s=5.0)
+    clock = FakeClock()
+    kiosk = build(cfg, KivyDispatcher(), clock=clock)
+    kiosk.open_devices()
+    ui = UiDriver(KioskApp(kiosk, animations=False))
+    stress = Stress(ui, clock, seed)
+    outcome: dict[str, object] = {"seed": seed, "result": "ok", "detail": ""}
+    try:
+        stress.run(steps)
+    except StressFailure as exc:
+        outcome.update(result="invariant", detail=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a crash is what is counted
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        outcome.update(result="crash", detail=f"step {stress.report.steps}: {type(exc).__name__} "
+                       f"at {Path(where.filename).name}:{where.lineno}")
+    outcome.update(steps=stress.report.steps, tickets=len(stress.shown))
+    return outcome
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seeds", type=int, default=11, help="number of seeds")
+    ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=700, help="steps per seed")
+    ap.add_argument("--one-seed", type=int, help=argparse.SUPPRESS)  # the child process
+    args = ap.parse_args()
+    if args.one_seed is not None:
+        print("RESULT " + json.dumps(one_seed(args.one_seed, args.steps)), flush=True)
+        os._exit(0)  # do not wait for a crashed app's threads
     t0 = time.perf_counter()
+    totals = {"ok": 0, "crash": 0, "invariant": 0}
+    steps = tickets = 0
     for seed in range(args.first_seed, args.first_seed + args.seeds):
-        left, attempt = args.steps, 0
-        while left > 0:
-            data = tempfile.mkdtemp(prefix="kiosk-stress-")
-            cfg = load_config(environ={}).with_overrides(
-                kiosk__data_dir=data, photo__enabled=False, session__card_removal_grace_s=5.0)
-            clock = FakeClock()
-            kiosk = build(cfg, KivyDispatcher(), clock=clock)
-            kiosk.open_devices()
-            ui = UiDriver(KioskApp(kiosk, animations=False))
-            stress = Stress(ui, clock, seed * 1000 + attempt)
-            try:
-                stress.run(left)
-                left = 0
-            except StressFailure as exc:
-                violations += 1
-                print(f"INVARIANT {exc}", flush=True)
-            except Exception as exc:  # noqa: BLE001 - a crash is what we count
-                crashes += 1
-                where = traceback.extract_tb(exc.__traceback__)[-1]
-                print(f"CRASH seed {seed} step {stress.report.steps}: {type(exc).__name__} "
-                      f"at {Path(where.filename).name}:{where.lineno}", flush=True)
-            finally:
-                steps_done += stress.report.steps
-                tickets += len(stress.shown)
-                left -= stress.report.steps if left else 0
-                attempt += 1
-                try:
-                    ui.close()
-                except Exception as exc:  # noqa: BLE001 - a crashed app may not stop cleanly
-                    print(f"(closing after the failure raised {type(exc).__name__})", flush=True)
-                kiosk.close()
+        proc = subprocess.run([sys.executable, __file__, "--one-seed", str(seed),
+                               "--steps", str(args.steps)], capture_output=True, text=True)
+        line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if line is None:
+            out = {"seed": seed, "result": "crash", "steps": 0, "tickets": 0,
+                   "detail": f"process ended with {proc.returncode}: {proc.stderr[-300:]}"}
+        else:
+            out = json.loads(line[len("RESULT "):])
+        totals[str(out["result"])] += 1
+        steps += int(out["steps"])
+        tickets += int(out["tickets"])
+        print(f"seed {seed}: {out['result']} after {out['steps']} steps, {out['tickets']} "
+              f"tickets shown {out['detail']}".rstrip(), flush=True)
     secs = time.perf_counter() - t0
-    print(f"{steps_done} steps over {args.seeds} seeds in {secs:.0f} s "
-          f"({steps_done / max(secs, 1e-9):.1f} steps/s): {crashes} crashes, "
-          f"{violations} broken invariants, {tickets} tickets shown")
-    return 1 if crashes or violations else 0
+    print(f"{steps} steps over {args.seeds} seeds in {secs:.0f} s: {totals['crash']} crashes, "
+          f"{totals['invariant']} broken invariants, {tickets} tickets shown")
+    return 1 if totals["crash"] or totals["invariant"] else 0
 
 
 if __name__ == "__main__":
