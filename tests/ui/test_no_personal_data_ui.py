@@ -20,7 +20,7 @@ from hardware.printer import PaperOut
 from kiosk import flow as f
 from kiosk.flow import State
 from kiosk.identity import make_card_qr_payload
-from kiosk.logs import setup_logging
+from tests.fixtures.kiosk_logging import kiosk_logging
 from tests.ui.stress_harness import log_leaks, personal_strings
 from tests.ui.test_kiosk_ui import type_digits
 
@@ -30,19 +30,10 @@ CORRECTED = "Số 99 Đường Trần Hưng Đạo"
 
 @pytest.fixture
 def logged_ui(ui_factory: Any, tmp_path: Path) -> Iterator[Any]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    hooks = (sys.excepthook, threading.excepthook)
-    redactor = setup_logging(tmp_path, level="DEBUG")
-    ui = ui_factory(photo__enabled=False)
-    ui.app.controller.remember_personal = redactor.remember
-    yield ui
-    for h in root.handlers[:]:
-        if h not in handlers:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(level)
-    sys.excepthook, threading.excepthook = hooks
+    with kiosk_logging(tmp_path) as redactor:
+        ui = ui_factory(photo__enabled=False)
+        ui.app.controller.remember_personal = redactor.remember
+        yield ui
 
 
 def vneid(ui: Any) -> None:

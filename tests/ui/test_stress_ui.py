@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.logs import setup_logging
+from tests.fixtures.kiosk_logging import kiosk_logging
 from tests.ui.stress_harness import Stress, log_leaks
 
 STEPS = 75  # per seed; 2 seeds stay under a minute on the 2-core CI machine
@@ -17,14 +17,7 @@ STEPS = 75  # per seed; 2 seeds stay under a minute on the 2-core CI machine
 @pytest.mark.parametrize("seed", [1, 7])
 def test_random_input_keeps_every_invariant(ui_factory: Any, clock: Any, tmp_path: Path,
                                             seed: int) -> None:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    import sys
-    import threading
-
-    hooks = (sys.excepthook, threading.excepthook)
-    redactor = setup_logging(tmp_path, level="DEBUG")
-    try:
+    with kiosk_logging(tmp_path) as redactor:
         ui = ui_factory(photo__enabled=False, session__card_removal_grace_s=5.0)
         ui.app.controller.remember_personal = redactor.remember
         stress = Stress(ui, clock, seed)
@@ -32,13 +25,5 @@ def test_random_input_keeps_every_invariant(ui_factory: Any, clock: Any, tmp_pat
         stress.check_tickets(tmp_path / "offline_cache" / "kiosk-demo.sqlite3")
         assert report.steps == STEPS
         assert len(report.states) >= 3  # the run went somewhere, not only the attract screen
-        print(report)
         logging.getLogger("kiosk.test").info("stress done: %s", report)
         assert log_leaks(tmp_path, stress.secrets) == []
-    finally:
-        for h in root.handlers[:]:
-            if h not in handlers:
-                root.removeHandler(h)
-                h.close()
-        root.setLevel(level)
-        sys.excepthook, threading.excepthook = hooks

@@ -9,7 +9,8 @@ from typing import Iterator
 
 import pytest
 
-from kiosk.logs import Redactor, recent_lines, redact, setup_logging
+from kiosk.logs import Redactor, recent_lines, redact
+from tests.fixtures.kiosk_logging import kiosk_logging
 
 NAME, ADDRESS = "Nguyễn Văn An", "Thôn 3, Xã Kim Sơn, Huyện Ba Vì"
 
@@ -40,20 +41,8 @@ def test_remembered_words_are_masked_in_any_case_without_keeping_them() -> None:
 
 @pytest.fixture
 def logged(tmp_path: Path) -> Iterator[tuple[Path, Redactor]]:
-    import sys
-    import threading
-
-    root = logging.getLogger()
-    before = (list(root.handlers), root.level)
-    hooks = (sys.excepthook, threading.excepthook)
-    red = setup_logging(tmp_path, level="DEBUG", max_kb=16, files=2)
-    yield tmp_path / "logs", red
-    for h in root.handlers[:]:
-        if h not in before[0]:
-            root.removeHandler(h)
-            h.close()
-    root.setLevel(before[1])
-    sys.excepthook, threading.excepthook = hooks
+    with kiosk_logging(tmp_path, max_kb=16, files=2) as red:
+        yield tmp_path / "logs", red
 
 
 def test_json_lines_masked_with_traceback_without_locals(logged: tuple[Path, Redactor]) -> None:
