@@ -4,7 +4,6 @@ status lookup, device observers that raise, device traces after a wipe."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -19,15 +18,7 @@ from kiosk.config import load_config
 from kiosk.dispatch import QueueDispatcher
 from kiosk.flow import State
 from tests.fixtures.fake_printer import FakePrinter
-
-
-def pump(disp: QueueDispatcher, until: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        disp.drain(timeout=0.02)
-        if until():
-            return True
-    return until()
+from tests.integration.test_controller import pump
 
 
 @pytest.fixture
