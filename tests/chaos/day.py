@@ -1,0 +1,203 @@
+"""A chaos day: one centre, N kiosk processes each behind a fault-injecting proxy, the
+centre and the kiosks killed (SIGKILL) and restarted at random points, then an audit.
+
+The plan (which kills and partitions happen, at which share of the day's tickets, the
+proxies' fault rolls) follows from the seed; the interleaving of processes does not.
+Used by ``scripts/chaos_day.py`` (the full day) and ``tests/integration/centre/test_chaos_day.py``.
+"""
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from tests.chaos.audit import AuditReport, audit
+from tests.chaos.proxy import FaultRates, ProxyPool
+from tests.fixtures.centre_server import ROOT, CentreProcess, centre_env
+
+
+class ChaosError(Exception):
+    """The day could not be run to its end (a stall, a process that would not start)."""
+
+
+@dataclass
+class DayPlan:
+    tickets: int = 5000
+    kiosks: int = 3
+    seed: int = 1
+    centre_kills: int = 8
+    kiosk_kills: int = 15
+    partitions: int = 6
+    rates: FaultRates = field(default_factory=FaultRates)
+    pause_ms: float = 20.0
+    timeout_s: float = 1800.0
+
+
+@dataclass
+class DayResult:
+    report: AuditReport
+    centre_restarts: int
+    kiosk_kills: int
+    partitions: int
+    worker_crashes: int
+    faults: dict[str, int]
+    seconds: float
+
+    def counts(self) -> dict[str, int | float]:
+        return {**self.report.counts(), "centre_restarts": self.centre_restarts, "kiosk_kills": self.kiosk_kills,
+                "partitions": self.partitions, "worker_crashes": self.worker_crashes,
+                **{f"proxy_{k}": v for k, v in sorted(self.faults.items())}, "seconds": round(self.seconds, 1)}
+
+
+class Worker:
+    """One kiosk process (restarted on the same data folder after a kill)."""
+
+    def __init__(self, name: str, folder: Path, url: str, token: str, quota: int, seed: int, pause_ms: float) -> None:
+        self.name, self.folder, self.quota = name, folder, quota
+        self.args = ["--dir", str(folder), "--url", url, "--token", token, "--kiosk-id", name,
+                     "--quota", str(quota), "--seed", str(seed), "--pause-ms", str(pause_ms)]
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.done = False
+        self._read = 0      # journal bytes counted so far
+        self._shown = 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def start(self, *extra: str) -> None:
+        with open(self.folder / "worker.log", "ab") as log:
+            self.proc = subprocess.Popen([sys.executable, "-m", "tests.chaos.kiosk_worker", *self.args, *extra],
+                                         cwd=ROOT, env=centre_env(), stdout=log, stderr=log)
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def shown(self) -> int:
+        """Tickets shown so far (read incrementally; only whole lines count)."""
+        path = self.folder / "journal.jsonl"
+        if path.exists():
+            with open(path, "rb") as f:
+                f.seek(self._read)
+                chunk = f.read()
+            whole = chunk[:chunk.rfind(b"\n") + 1]
+            self._read += len(whole)
+            self._shown += whole.count(b'"ev": "shown"')
+        return self._shown
+
+
+def _schedule(plan: DayPlan, rng: random.Random) -> list[tuple[float, str, int, float]]:
+    """(share of the day's tickets, event, kiosk index, duration s), in order."""
+    events = [(rng.uniform(0.05, 0.9), "centre", 0, rng.uniform(0.5, 3.0)) for _ in range(plan.centre_kills)]
+    events += [(rng.uniform(0.02, 0.95), "kiosk", rng.randrange(plan.kiosks), rng.uniform(0.1, 1.0))
+               for _ in range(plan.kiosk_kills)]
+    events += [(rng.uniform(0.05, 0.9), "partition", rng.randrange(plan.kiosks), rng.uniform(1.0, 5.0))
+               for _ in range(plan.partitions)]
+    return sorted(events)
+
+
+def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s: None) -> DayResult:
+    """Run the day in ``workdir`` (fresh); every process it started is gone when it returns."""
+    began = time.monotonic()
+    rng = random.Random(plan.seed)
+    centre = CentreProcess(workdir / "centre")
+    centre.data_dir.mkdir(parents=True)
+    names = [f"kiosk-{i + 1:02d}" for i in range(plan.kiosks)]
+    for name in names:
+        centre.add_token("kiosk", name)
+    centre.start()
+    pool = ProxyPool(centre.port, plan.kiosks, plan.seed, plan.rates).start()
+    quotas = [plan.tickets // plan.kiosks + (i < plan.tickets % plan.kiosks) for i in range(plan.kiosks)]
+    workers = [Worker(n, workdir / n, f"http://127.0.0.1:{p.port}", centre.tokens[n], q, plan.seed, plan.pause_ms)
+               for n, p, q in zip(names, pool.proxies, quotas)]
+    stats = {"centre": 0, "kiosk": 0, "partition": 0, "crash": 0}
+    try:
+        for w in workers:
+            w.start()
+        _run_chaos(plan, rng, centre, pool, workers, stats, say)
+        say("chaos over: faults off, draining every outbox")
+        pool.faults(False)
+        for w in workers:
+            w.start("--drain")
+        for w in workers:
+            assert w.proc is not None
+            if w.proc.wait(180) != 0:
+                raise ChaosError(f"{w.name} could not drain its outbox; see {w.folder / 'worker.log'}")
+    finally:
+        for w in workers:
+            w.kill()
+        centre.stop()
+        pool.stop()
+    report = audit(centre.data_dir / "centre.sqlite3", {w.name: w.folder for w in workers})
+    return DayResult(report, stats["centre"], stats["kiosk"], stats["partition"], stats["crash"],
+                     dict(pool.counts()), time.monotonic() - began)
+
+
+def _run_chaos(plan: DayPlan, rng: random.Random, centre: CentreProcess, pool: ProxyPool,
+               workers: list[Worker], stats: dict[str, int], say: Callable[[str], None]) -> None:
+    events = _schedule(plan, rng)
+    restart_at: dict[int, float] = {}
+    heal_at: dict[int, float] = {}
+    deadline = time.monotonic() + plan.timeout_s
+    last_report = 0
+    while not all(w.done for w in workers):
+        if time.monotonic() > deadline:
+            raise ChaosError(f"the day did not finish in {plan.timeout_s:.0f} s")
+        now = time.monotonic()
+        for i, w in enumerate(workers):
+            if w.proc is not None and not w.done and i not in restart_at and w.proc.poll() is not None:
+                if w.proc.returncode == 0:
+                    w.done = True
+                else:   # not killed by us: a crash is a finding in itself
+                    stats["crash"] += 1
+                    say(f"{w.name} crashed (exit {w.proc.returncode}); see {w.folder / 'worker.log'}")
+                    restart_at[i] = now + 0.5
+            if restart_at.get(i, now + 1) <= now:
+                del restart_at[i]
+                w.start()
+        for i in [i for i, t in heal_at.items() if t <= now]:
+            pool.partition(i, False)
+            del heal_at[i]
+        shown = sum(w.shown() for w in workers)
+        while events and events[0][0] * plan.tickets <= shown:
+            _, kind, i, duration = events.pop(0)
+            stats[kind] += 1
+            if kind == "centre":
+                say(f"[{shown}] kill -9 centre, down {duration:.1f} s")
+                centre.stop(kill=True)
+                time.sleep(duration)
+                centre.start(timeout=60)
+            elif kind == "kiosk" and not workers[i].done:
+                say(f"[{shown}] kill -9 {workers[i].name}")
+                workers[i].kill()
+                restart_at[i] = time.monotonic() + duration
+            elif kind == "partition":
+                say(f"[{shown}] partition {workers[i].name} for {duration:.1f} s")
+                pool.partition(i, True)
+                heal_at[i] = time.monotonic() + duration
+            else:
+                stats[kind] -= 1   # that kiosk had finished its day
+        if shown - last_report >= max(100, plan.tickets // 10):
+            last_report = shown
+            say(f"[{shown}/{plan.tickets}] shown")
+        time.sleep(0.05)
+    for i in list(heal_at):
+        pool.partition(i, False)
+
+
+def print_counts(result: DayResult, out: Callable[[str], None] = print) -> None:
+    """The counts, one per line, then the first problems found (if any)."""
+    for k, v in result.counts().items():
+        out(f"{k:>22}: {v}")
+    for p in result.report.problems:
+        out(f"  problem: {p}")
+    out("RESULT: " + ("OK" if result.report.ok and not result.worker_crashes else "FAILED"))
+
+
+def counts_json(result: DayResult) -> str:
+    return json.dumps({**result.counts(), "problems": result.report.problems, "ok": result.report.ok})
