@@ -60,7 +60,10 @@ class CentreTicketIssuer:
             raise TicketError(f"centre refused the ticket: {exc.code}") from exc
         except CentreUnreachable:
             self.online = False
-            return self._issue_offline(service, priority_group, flags, key)
+            # A new key: the centre may have made the online ticket and only its answer was
+            # lost; under the same key it would refuse the offline one (idempotency_key_reused)
+            # and the number on the citizen's screen would never reach the queue.
+            return self._issue_offline(service, priority_group, flags, f"{key}/offline")
         self.online = True
         return self.from_centre(data, key, flags)
 
