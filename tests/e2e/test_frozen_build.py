@@ -81,8 +81,10 @@ def test_bundle_holds_only_what_the_kiosk_needs(built: frozen.Build,
 
 def test_reaches_attract_screen_and_cold_start(built: frozen.Build, env: dict[str, str],
                                                report: Callable[[str], None]) -> None:
-    seconds, _wall = frozen.first_frame([str(built.executable)], env)
-    assert seconds > 0
+    first = frozen.first_frame([str(built.executable)], env)
+    assert first.seconds > 0  # the attract screen's first frame was drawn
+    if first.returncode != 0:
+        report(f"the frozen kiosk exited {first.returncode} after its first frame (exit race)")
     report(frozen.cold_start(built.executable, env, runs=2).describe())
 
 
