@@ -65,6 +65,9 @@ class TicketJob:
     masked_id: str = ""
     reprint: bool = False
     flags: tuple[str, ...] = ()  # for counter staff (QR/chip mismatch, corrections…), no personal data
+    notes: tuple[str, ...] = ()  # short lines under the time (appointment, "kept at this kiosk")
+    kind: str = "ticket"         # "ticket", or "status": an application-status slip (see status_slip)
+    lines: tuple[str, ...] = ()  # the slip's text lines (kind "status"); "" is a gap, "# " a heading
 
 
 class TicketPrinter(Device[PrinterStatus]):

@@ -278,6 +278,9 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
     """
     if paper_mm not in PAPER_DOTS:
         raise TicketLayoutError(f"paper width {paper_mm} mm is not supported (58 or 80)")
+    if job.kind == "status":
+        from hardware.status_slip import layout_status_slip
+        return layout_status_slip(job, paper_mm)
     width, s = PAPER_DOTS[paper_mm], _SCALES[paper_mm]
     reg, bold = FONT_REGULAR, FONT_BOLD
     en = job.language == "en"
@@ -319,6 +322,10 @@ def layout_ticket(job: TicketJob, paper_mm: int = 80, *,
     # Digits only: the printer's font, centred, instead of a paper-wide raster row.
     head.printer_text(PrinterText(when.strftime("%H:%M  %d/%m/%Y"), bold=True))
     head.space(s.gap)
+    for note in job.notes:  # appointment, offline: already in the ticket's language(s)
+        head.text(note, row_font)
+    if job.notes:
+        head.space(s.gap)
     # People ahead and the wait: the unit in the label, the number large in the
     # printer's font (easier to read than a raster row, and ~40 bytes instead of ~3 KB).
     cells = []

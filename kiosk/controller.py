@@ -26,6 +26,7 @@ from kiosk.photo.messages import message
 from kiosk.photo.session import AcceptedPhoto
 from kiosk.photo_service import PhotoPhase, PhotoService, PhotoView
 from kiosk.ticketing import Ticket, TicketIssuer, ticket_job
+from kiosk.visit import run_visit_effect, shown_ticket
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,8 @@ class KioskController:
     # -- effects -----------------------------------------------------------------------
     def _run(self, effects: list[f.Effect]) -> None:
         for eff in effects:
+            if run_visit_effect(self, eff):  # tickets with the handover, check-in, status slip
+                continue
             if isinstance(eff, f.SessionWiped):
                 self.forget_devices()
                 for obs in list(self._wipe_observers):
@@ -242,9 +245,6 @@ class KioskController:
             elif isinstance(eff, f.ReadCard):
                 self._submit(self.card_reader.read_card, eff.key, ok=f.CardReadOk,
                              fail=lambda e: f.CardReadFailed(error_code(e, CARD_ERROR_CODES, "read_error")))
-            elif isinstance(eff, f.IssueTicket):
-                self._submit(self.issuer.issue, eff.service_code, eff.priority_group, eff.flags,
-                             ok=f.TicketIssued, fail=lambda e: f.TicketIssueFailed(type(e).__name__))
             elif isinstance(eff, f.PrintTicket):
                 self._submit(self._print, eff.ticket, ok=lambda _: f.PrintFinished(""),
                              fail=self._print_failed)
@@ -300,9 +300,10 @@ class KioskController:
     def _deliver(self, session: object, event: object) -> None:
         if self.flow.session is not session:
             log.info("dropped %s for a wiped session", type(event).__name__)
-            if isinstance(event, f.TicketIssued):
+            ticket = shown_ticket(event)
+            if ticket is not None:
                 # A number nobody saw: the ticket log says so, the counter can skip it.
-                self._pool.submit(self._record_quietly, event.ticket, "not_shown")
+                self._pool.submit(self._record_quietly, ticket, "not_shown")
             return
         self.send(event)
 

@@ -25,6 +25,7 @@ from typing import Callable
 
 from hardware.card_reader import CardReadResult
 from kiosk.identity.crosscheck import cross_check
+from kiosk import flow_visit
 from kiosk.flow_timers import CARD_BOUND, check_timers
 from kiosk.session import Session, is_expired
 
@@ -91,7 +92,7 @@ class Flow:
             self.now = now
         before = self.state
         try:
-            effects = self._dispatch(event)
+            effects = self._dispatch(event) + flow_visit.after(self)  # check-in, status by card
             self._device_gate()
         except Exception as exc:  # failsafe: any bug ends in "out of service", not a crash
             log.exception("flow failed on %s in %s", type(event).__name__, self.state.value)
@@ -182,6 +183,9 @@ class Flow:
         return [ReadCard(self.session.access_key)]
 
     def _dispatch(self, event: object) -> list[Effect]:  # noqa: C901 - one table of transitions
+        visit = flow_visit.dispatch(self, event)  # booking check-in, status extras
+        if visit is not None:
+            return visit
         s = self.state
         sess = self.session
         if isinstance(event, UserActivity):
@@ -391,7 +395,7 @@ class Flow:
         return []
 
     def _check_timers(self) -> list[Effect]:
-        return check_timers(self)
+        return check_timers(self) + flow_visit.timer(self)
 
     def _wiped_and_changed(self) -> list[Effect]:
         effects = self._wipe()

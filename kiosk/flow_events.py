@@ -25,6 +25,7 @@ class State(str, enum.Enum):
     TICKET = "ticket"
     DONE = "done"
     STATUS = "status"
+    CHECKIN = "checkin"   # an online booking checking in (see kiosk.flow_visit)
     OUT_OF_SERVICE = "out_of_service"
 
 
@@ -240,4 +241,7 @@ class SessionWiped:
     """Every personal field was dropped; views must clear what they show."""
 
 
-Effect = ReadCard | IssueTicket | PrintTicket | LookupStatus | StartPhoto | StopPhoto | SessionWiped
+from kiosk.visit_events import CheckIn, PrintStatusSlip  # noqa: E402 - the visit's effects
+
+Effect = (ReadCard | IssueTicket | PrintTicket | LookupStatus | StartPhoto | StopPhoto | SessionWiped
+          | CheckIn | PrintStatusSlip)

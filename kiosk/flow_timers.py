@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from kiosk.flow import Flow
 
 #: States in which a citizen is being served: idle warning and wipe apply.
-SERVED = {State.IDENTIFY, State.CONFIRM, State.SERVICE, State.PHOTO, State.TICKET, State.STATUS}
+SERVED = {State.IDENTIFY, State.CONFIRM, State.SERVICE, State.PHOTO, State.TICKET, State.STATUS,
+          State.CHECKIN}
 #: States where pulling the card ends the session (after the grace period).
 CARD_BOUND = {State.CONFIRM, State.SERVICE}
 

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 class QrInterpreter:
     """Card QR -> access key (+ printed identity); dossier code -> status query;
-    booking code -> not usable yet; anything else -> a typed rejection carrying the
+    booking code -> a check-in; anything else -> a typed rejection carrying the
     error's message key and its next step (both :mod:`kiosk.identity.messages` keys).
 
     ``source`` ("camera", "keyboard", "simulated") is passed on to the parser: only a
@@ -41,5 +41,6 @@ class QrInterpreter:
             return f.StatusQuery(result.code) if self._state() == f.State.STATUS \
                 else f.QrRejected("qr.dossier_here")
         if isinstance(result, BookingCode):
-            return f.QrRejected("qr.booking_offline")
+            from kiosk.visit_events import BookingScanned
+            return BookingScanned(result.code)   # checked in through the centre (kiosk.flow_visit)
         return f.QrRejected("qr.unknown")

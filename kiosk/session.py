@@ -38,6 +38,11 @@ class Session:
     printed: bool = False
     status_query: str = ""
     status_result: Any = None
+    status_printed: str = ""             # the status slip: "printing", "printed" or a printer error
+    booking_code: str = ""               # an online booking being checked in (kiosk.flow_visit)
+    checkin: Any = None                  # kiosk.visit.CheckInOutcome once the centre answered
+    checkin_pending: bool = False        # the check-in was sent and not answered yet
+    after_identify: str = ""             # "checkin" / "status": where identifying leads
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never let personal data reach a log through a repr
@@ -47,7 +52,7 @@ class Session:
         """True while anything identifying is kept (used by tests of the wipe)."""
         return any((self.access_key, self.qr_citizen, self.citizen, self.portrait_jpeg,
                     self.photo, self.status_query, self.status_result, self.extras,
-                    self.corrected_values))
+                    self.corrected_values, self.booking_code, self.checkin))
 
     def ticket_flags(self) -> tuple[str, ...]:
         """What counter staff must check, as flags without personal data (field names
@@ -62,6 +67,8 @@ class Session:
             flags.append("card_expired")
         if self.chip_authenticity_failed:
             flags.append("chip_check_failed")
+        if self.booking_code and self.checkin is None:
+            flags.append("appointment.not_checked_in")  # has a booking the kiosk could not check
         if self.chip_verdict is not None:
             flags.append(f"chip.{self.chip_verdict.code}.{self.chip_verdict.reason}")
             if self.chip_verdict.possibly_cloned:

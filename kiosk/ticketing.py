@@ -65,6 +65,7 @@ class Ticket:
     offline: bool = False                  # numbered from this kiosk's leased range, centre unreachable
     client_key: str = ""                   # idempotency key of the issue (links outbox items)
     appointment: str = ""                  # "checked_in" / "early" when issued for a booking
+    appointment_at: datetime | None = None  # the booking's slot (local time), for the ticket
 
 
 class TicketIssuer(Protocol):
@@ -113,4 +114,23 @@ def ticket_job(ticket: Ticket, *, language: str, centre_name: str, masked_id: st
         masked_id=masked_id,
         reprint=reprint,
         flags=ticket.flags,
+        notes=ticket_notes(ticket, language),
     )
+
+
+def ticket_notes(ticket: Ticket, language: str) -> tuple[str, ...]:
+    """The printed ticket's extra lines: the appointment, and "kept at this kiosk" when
+    numbered offline (Vietnamese always, English too when the citizen reads English)."""
+    from kiosk.visit_texts import appointment_line, offline_line
+
+    notes: list[tuple[str, str]] = []
+    if ticket.appointment:
+        notes.append(appointment_line(ticket.appointment, ticket.appointment_at))
+    if ticket.offline:
+        notes.append(offline_line())
+    out: list[str] = []
+    for vi, en in notes:
+        out.append(vi)
+        if language == "en":
+            out.append(en)
+    return tuple(out)

@@ -27,6 +27,7 @@ from kiosk.logs import active_redactor
 from kiosk.watchdog import attach_watchdog
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
+from screens.checkin import CheckInScreen, OfflineBar
 from screens.confirm import ConfirmScreen
 from screens.done import DoneScreen
 from screens.failsafe import Failsafe
@@ -44,7 +45,7 @@ from screens.widgets import (Banner, DemoMark, DevPanel, Header, IdleOverlay, KB
 log = logging.getLogger(__name__)
 
 KV_FILES = ("widgets", "attract", "identify", "confirm", "service", "photo", "ticket", "status",
-            "done", "out_of_service")
+            "done", "out_of_service", "checkin")
 SCREENS: dict[State, type[KioskScreen]] = {
     State.ATTRACT: AttractScreen,
     State.IDENTIFY: IdentifyScreen,
@@ -55,6 +56,7 @@ SCREENS: dict[State, type[KioskScreen]] = {
     State.TICKET: TicketScreen,
     State.DONE: DoneScreen,
     State.STATUS: StatusScreen,
+    State.CHECKIN: CheckInScreen,
     State.OUT_OF_SERVICE: OutOfServiceScreen,
 }
 DESIGN_WIDTH = 1080  # layouts are drawn for a 1080 px wide portrait screen
@@ -108,6 +110,8 @@ class KioskApp(App):
         column.add_widget(header)
         self.banner = Banner()
         column.add_widget(self.banner)
+        self.offline_bar = OfflineBar()   # the centre is unreachable (unobtrusive)
+        column.add_widget(self.offline_bar)
         self.sm = ScreenManager(transition=NoTransition())
         self.screen_for(State.ATTRACT)  # the others are made after the first frame
         column.add_widget(self.sm)
@@ -145,6 +149,8 @@ class KioskApp(App):
 
     def _tick(self, _dt: float = 0) -> None:
         self.controller.tick()
+        link = self.kiosk.centre
+        self.offline_bar.offline = link is not None and link.issuer.online is False
 
     def _check(self, _dt: float = 0) -> None:
         required = tuple(self.kiosk.config["kiosk.required_devices"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk import flow as f
 from kiosk.flow import Flow
@@ -17,6 +17,7 @@ def age_on(dob: date, today: date) -> int:
 
 class ServiceScreen(KioskScreen):
     priority_group = StringProperty("")
+    identified = BooleanProperty(False)   # "My applications": the status of the citizen's own
 
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)
@@ -27,6 +28,7 @@ class ServiceScreen(KioskScreen):
         if self._built_for != (lang, self.kapp.ts):
             self._build(lang)
         c = flow.session.citizen
+        self.identified = c is not None
         if c is not None and c.date_of_birth and not self.priority_group and self._built_for:
             if age_on(c.date_of_birth, date.today()) >= 60 and not getattr(self, "_suggested", False):
                 self._suggested = True  # suggest once; the citizen may untick it

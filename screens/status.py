@@ -1,10 +1,13 @@
 """Check the status of an application by its receipt / dossier code."""
 from __future__ import annotations
 
-from kivy.properties import StringProperty
+from typing import Any, Callable
+
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flow import Flow
 from kiosk.messages import error_texts
+from kiosk.visit_texts import shown_code
 from screens.base import KioskScreen
 from screens.widgets import KButton
 
@@ -13,6 +16,7 @@ KEY_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL.", "ZXCVBNM-⌫C")
 
 class StatusScreen(KioskScreen):
     code = StringProperty("")
+    showing = BooleanProperty(False)   # a result is shown: the keyboard makes room for it
 
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)
@@ -36,6 +40,8 @@ class StatusScreen(KioskScreen):
         sess = flow.session
         res = sess.status_result
         lang = sess.language
+        self.showing = bool(res is not None and res.found and not flow.error)
+        self.ids.details.text = self.ids.print_state.text = ""
         if flow.error:  # the lookup failed or never answered: say so, never wait forever
             what, step = error_texts(flow.error, self._, lang)
             self.ids.result_title.text = what
@@ -45,10 +51,11 @@ class StatusScreen(KioskScreen):
             self.ids.result_title.text = self._("Looking up…")
             self.ids.result.text = self.ids.result_note.text = ""
         elif res is not None and res.found:
-            self.ids.result_title.text = self._("Application") + " " + res.code
+            self.ids.result_title.text = self._("Application") + " " + shown_code(res.code)
             self.ids.result.text = res.text(lang)
-            when = res.updated_at.strftime("%d/%m/%Y %H:%M") if res.updated_at else ""
-            self.ids.result_note.text = self._("Last updated: {when}").format(when=when)
+            self.ids.result_note.text = status_note(res, self._)
+            self.ids.details.text = status_details(res, lang, self._)
+            self.ids.print_state.text = print_state_text(sess.status_printed, self._, lang)
         elif res is not None:
             self.ids.result_title.text = self._("No application found with this code.")
             self.ids.result.text = self._("Check the code on your receipt, or ask at the reception counter.")
@@ -56,7 +63,40 @@ class StatusScreen(KioskScreen):
 
     def reset(self) -> None:
         self.code = ""
-        for name in ("result_title", "result", "result_note"):
+        self.showing = False
+        for name in ("result_title", "result", "result_note", "details", "print_state"):
             self.ids[name].text = ""
 
 
+def status_note(res: Any, _: Callable[[str], str]) -> str:
+    """When the answer is from: the centre's last update, or this kiosk's copy "as of"."""
+    if res.as_of is not None:
+        return _("The centre cannot be reached: this is the status as of {time}.").format(
+            time=res.as_of.strftime("%H:%M %d/%m/%Y"))
+    when = res.updated_at.strftime("%d/%m/%Y %H:%M") if res.updated_at else ""
+    return _("Last updated: {when}").format(when=when)
+
+
+def status_details(res: Any, lang: str, _: Callable[[str], str]) -> str:
+    """The timeline (each step with its date), the next step, the due date, collection."""
+    parts = []
+    if res.timeline:
+        steps = "\n".join(f"{at}   {en if lang == 'en' else vi}" for vi, en, at in res.timeline)
+        parts.append("[b]" + _("Steps so far") + "[/b]\n" + steps)
+    if res.next_step(lang):
+        parts.append("[b]" + _("What to do next") + "[/b]\n" + res.next_step(lang))
+    if res.due_on:
+        parts.append("[b]" + _("Due on") + "[/b]: " + res.due_on)
+    if res.collect(lang):
+        parts.append("[b]" + _("Collecting your card") + "[/b]\n" + res.collect(lang))
+    return "\n\n".join(parts)
+
+
+def print_state_text(state: str, _: Callable[[str], str], lang: str) -> str:
+    if state == "printing":
+        return _("Printing…")
+    if state == "printed":
+        return _("Please take the printed slip below the screen.")
+    if state:
+        return error_texts(state, tr, lang)[0]
+    return ""

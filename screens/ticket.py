@@ -1,6 +1,8 @@
 """The ticket: the number large, the printed ticket's preview, and what to do on a fault."""
 from __future__ import annotations
 
+from typing import Callable
+
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.flow import Flow
@@ -33,6 +35,7 @@ class TicketScreen(KioskScreen):
         self.ids.service.text = t.service.name(lang)
         self.ids.priority.text = (self._("Priority") + ": " + self.kapp.kiosk.catalog.priority_name(
             t.priority_group, lang)) if t.priority_group else ""
+        self.ids.visit_note.text = visit_note(t, self._)
         if sess.print_error:
             what, step = error_texts(sess.print_error, self._, lang)
             self.ids.print_state.text = what
@@ -58,7 +61,20 @@ class TicketScreen(KioskScreen):
         self._preview_for = None
         self.ids.preview.texture = None
         self.ids.qr.texture = None
-        for name in ("service", "priority", "print_state", "fault_banner"):
+        for name in ("service", "priority", "print_state", "fault_banner", "visit_note"):
             self.ids[name].text = ""
 
 
+def visit_note(ticket: object, _: Callable[[str], str]) -> str:
+    """The appointment and "kept at this kiosk" lines under the number (unobtrusive)."""
+    lines = []
+    appointment = getattr(ticket, "appointment", "")
+    slot = getattr(ticket, "appointment_at", None)
+    at = slot.strftime("%H:%M") if slot is not None else ""
+    if appointment == "late":
+        lines.append(_("You came after your appointment time ({time}): this is a walk-in ticket, called in order of arrival.").format(time=at))  # noqa: E501
+    elif appointment:
+        lines.append(_("Appointment at {time}: you are checked in and will be called from that time.").format(time=at))  # noqa: E501
+    if getattr(ticket, "offline", False):
+        lines.append(_("Kept at this kiosk; the counter will call you in order."))
+    return "\n".join(lines)

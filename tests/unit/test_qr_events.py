@@ -72,8 +72,10 @@ def test_dossier_code_queries_status_only_on_the_status_screen() -> None:
     assert to_event(code, state=State.IDENTIFY) == f.QrRejected("qr.dossier_here")
 
 
-def test_booking_code_is_rejected_as_not_checkable_yet() -> None:
-    assert to_event("AB12CD34EF") == f.QrRejected("qr.booking_offline")
+def test_booking_code_starts_a_check_in() -> None:
+    from kiosk.visit_events import BookingScanned
+    assert to_event("AB12CD34EF") == BookingScanned("AB12CD34EF")
+    assert to_event("AB12CD34EF").code == "AB12CD34EF"
 
 
 def test_flow_keeps_the_next_step_until_the_state_changes() -> None:

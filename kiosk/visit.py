@@ -1,0 +1,201 @@
+"""Kiosk-side work of a visit on the centre: the handover for the counter, the
+appointment check-in, and the application-status slip.
+
+The controller calls these: :func:`build_handover` on the UI thread (it reads the
+session), the others on a worker thread (they block on the centre or the printer).
+"""
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from hardware.printer import TicketJob
+from kiosk.centre_client import CentreRejected, CentreUnreachable
+from kiosk.session import Session
+from kiosk.ticketing import Ticket
+from kiosk.visit_texts import status_lines
+from offline_cache.status_cache import StatusResult
+
+log = logging.getLogger(__name__)
+
+SOURCES = {"chip": "card", "qr": "qr"}   # Session.identified_by -> HandoverIn.source
+
+
+def build_handover(sess: Session) -> dict[str, Any] | None:
+    """What the counter needs so the officer re-types nothing (the centre's ``HandoverIn``):
+    chip data and the passive-authentication verdict, the flagged fields and the corrected
+    values, the accepted portrait (base64 JPEG), the priority reason, how the citizen was
+    identified. ``None`` for a walk-in who gave nothing."""
+    citizen = sess.citizen
+    photo = sess.photo
+    if citizen is None and photo is None and not sess.corrections and not sess.priority_group:
+        return None
+    chip: dict[str, Any] = {}
+    if citizen is not None:
+        chip = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(citizen).items() if v}
+    verdict = sess.chip_verdict
+    passive: dict[str, Any] = {}
+    if verdict is not None:
+        passive = verdict.to_dict() if hasattr(verdict, "to_dict") else {
+            "code": verdict.code, "reason": verdict.reason, "possibly_cloned": verdict.possibly_cloned}
+    if sess.passive_auth_summary:
+        passive["summary"] = sess.passive_auth_summary
+    if sess.mismatches:
+        passive["qr_chip_mismatch"] = list(sess.mismatches)
+    portrait = base64.b64encode(bytes(photo.jpeg)).decode("ascii") if photo is not None and photo.jpeg else ""
+    return {
+        "chip": chip, "passive_auth": passive, "flagged": list(sess.corrections)[:40],
+        "corrections": dict(sess.corrected_values), "portrait_jpeg_b64": portrait,
+        "priority_reason": sess.priority_group[:200],
+        "source": SOURCES.get(sess.identified_by, "walk_in"),
+    }
+
+
+def issue_with_handover(issuer: Any, service_code: str, priority_group: str, flags: tuple[str, ...],
+                        handover: dict[str, Any] | None) -> Ticket:
+    """Issue a ticket, then queue the handover for it (worker thread). The handover is
+    dropped here after it is queued (encrypted in the outbox until the centre has it)."""
+    ticket = issuer.issue(service_code, priority_group, flags)
+    attach(issuer, ticket, handover)
+    return ticket
+
+
+def attach(issuer: Any, ticket: Ticket, handover: dict[str, Any] | None) -> None:
+    """Queue ``handover`` for ``ticket`` when the issuer can (the local one cannot); a
+    failure to queue never takes the citizen's number away."""
+    send = getattr(issuer, "attach_handover", None)
+    if handover is None or send is None:
+        return
+    try:
+        send(ticket, handover)
+    except Exception as exc:  # the number is issued; the counter asks again instead
+        log.error("could not queue the handover: %s", type(exc).__name__)
+
+
+# -- appointment check-in --------------------------------------------------------------
+class CheckInError(Exception):
+    """The check-in could not be done; ``code`` is a :mod:`kiosk.messages` key."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+#: The centre's refusal codes the kiosk explains; anything else is "checkin_error".
+REFUSALS = ("identity_mismatch", "no_booking", "booking_used", "booking_other_day")
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    """The centre's answer: ``arrival`` early / on_time / too_early / late; ``ticket``
+    None when the citizen is too early (come back from ``come_back_at``)."""
+
+    arrival: str
+    checked_in: bool
+    slot_at: datetime | None = None
+    come_back_at: datetime | None = None
+    ticket: Ticket | None = None
+    identity_checked: bool = False
+
+
+def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags: tuple[str, ...],
+             handover: dict[str, Any] | None = None) -> CheckInOutcome:
+    """Check the booking ``code`` in through the centre (worker thread). ``id_number``
+    ("" when the citizen did not identify) lets the centre check the identity."""
+    centre = getattr(issuer, "centre", None)
+    if centre is None or not hasattr(issuer, "from_centre"):
+        raise CheckInError("checkin_offline")   # local numbering: no bookings here
+    key = issuer.new_key()
+    # Without an ID card the centre cannot check the identity: the counter must.
+    sent = tuple(flags) + (() if id_number else ("appointment.identity_unchecked",))
+    try:
+        data = centre.check_in(code, id_number, priority_group, list(sent), key)
+    except CentreUnreachable:
+        issuer.online = False
+        raise CheckInError("checkin_offline") from None
+    except CentreRejected as exc:
+        log.info("check-in refused: %s", exc.code)  # the code only, never the booking
+        raise CheckInError(exc.code if exc.code in REFUSALS else "checkin_error") from None
+    issuer.online = True
+    rule = data.get("rule") or {}
+
+    def local(iso: str | None) -> datetime | None:
+        return datetime.fromisoformat(iso).astimezone(issuer.tz).replace(tzinfo=None) if iso else None
+
+    slot = local(rule.get("slot_at"))
+    arrival = str(rule.get("arrival", ""))
+    ticket = None
+    if data.get("ticket"):
+        ticket = issuer.from_centre(data["ticket"], key, sent, appointment=arrival)
+        ticket = _with_slot(ticket, slot)
+        attach(issuer, ticket, handover)
+    return CheckInOutcome(arrival, bool(data.get("checked_in")), slot, local(rule.get("come_back_at")),
+                          ticket, bool(data.get("identity_checked")))
+
+
+def _with_slot(ticket: Ticket, slot: datetime | None) -> Ticket:
+    from dataclasses import replace
+    return replace(ticket, appointment_at=slot)
+
+
+# -- status slip -------------------------------------------------------------------------
+def status_slip_job(result: StatusResult, *, language: str, centre_name: str,
+                    now: datetime | None = None) -> TicketJob:
+    """The printer job of an application-status slip (see :mod:`hardware.status_slip`).
+    ``number`` stays generic: the printer backends name files and logs after it."""
+    return TicketJob(number="STATUS", service_code="status", service_vi="Tình trạng hồ sơ",
+                     service_en="Application status", language=language, centre_name=centre_name,
+                     issued_at=now or datetime.now(), kind="status",
+                     lines=status_lines(result, language))
+
+
+# -- the controller's side (kiosk.controller.KioskController._run) ----------------------
+def check_in_event(issuer: Any, code: str, id_number: str, priority_group: str, flags: tuple[str, ...],
+                   handover: dict[str, Any] | None) -> object:
+    """:func:`check_in` as the flow event it ends in (a refusal is an answer, not a fault)."""
+    from kiosk.visit_events import CheckInAnswered, CheckInFailed
+    try:
+        return CheckInAnswered(check_in(issuer, code, id_number, priority_group, flags, handover))
+    except CheckInError as exc:
+        return CheckInFailed(exc.code)
+
+
+def run_visit_effect(ctl: Any, eff: object) -> bool:
+    """Carry out the visit's effects for the controller ``ctl`` (UI thread): issue with the
+    handover, check in, print a status slip. ``False``: not one of them."""
+    from kiosk import flow_events as fe
+    from kiosk.controller import PRINTER_ERROR_CODES, error_code
+    from kiosk.visit_events import CheckIn, CheckInFailed, PrintStatusSlip, StatusPrinted
+
+    if isinstance(eff, fe.IssueTicket):
+        handover = build_handover(ctl.flow.session)   # read on the UI thread, sent by the worker
+        ctl._submit(issue_with_handover, ctl.issuer, eff.service_code, eff.priority_group, eff.flags,
+                    handover, ok=fe.TicketIssued, fail=lambda e: fe.TicketIssueFailed(type(e).__name__))
+    elif isinstance(eff, CheckIn):
+        handover = build_handover(ctl.flow.session)
+
+        def answered(event: object) -> object:
+            if isinstance(event, CheckInFailed) and event.code == "identity_mismatch":
+                ctl.dispatcher.post(lambda: ctl.raise_alert("checkin", "identity_mismatch"))
+            return event
+
+        ctl._submit(check_in_event, ctl.issuer, eff.code, eff.id_number, eff.priority_group, eff.flags,
+                    handover, ok=answered, fail=lambda e: CheckInFailed("checkin_error"))
+    elif isinstance(eff, PrintStatusSlip):
+        job = status_slip_job(eff.result, language=eff.language, centre_name=ctl.centre_name)
+        ctl._submit(ctl.printer.print_ticket, job, ok=lambda _: StatusPrinted(""),
+                    fail=lambda e: StatusPrinted(error_code(e, PRINTER_ERROR_CODES, "printer_error")))
+    else:
+        return False
+    return True
+
+
+def shown_ticket(event: object) -> Ticket | None:
+    """The ticket an event would have shown (a late one for a wiped session is logged)."""
+    from kiosk.visit_events import CheckInAnswered
+    if isinstance(event, CheckInAnswered):
+        return event.outcome.ticket
+    return getattr(event, "ticket", None) if type(event).__name__ == "TicketIssued" else None
