@@ -50,6 +50,7 @@ class MaintenanceSnapshot:
     paper: PaperInfo
     tickets_today: int
     last_ticket: StoredTicket | None
+    centre: dict[str, Any] | None = None   # CentreLink.summary(): reachability, outbox backlog
 
 
 def follow_code(kiosk_id: str, stored: StoredTicket) -> str:
@@ -90,6 +91,7 @@ class MaintenanceService:
         #: Named staff actions others plug in (``"sync_now"``: the centre outbox, added
         #: with the centre client); each returns a short result sentence for staff.
         self.hooks: dict[str, Callable[[], str]] = {}
+        self.centre_summary: Callable[[], dict[str, Any]] | None = None  # set with a centre link
         # One thread: staff actions happen one at a time, in the order they were asked.
         self._pool = ThreadPoolExecutor(1, "maintenance")
 
@@ -97,10 +99,16 @@ class MaintenanceService:
     def from_kiosk(cls, kiosk: "Kiosk") -> "MaintenanceService":
         """The service for a kiosk wired by :func:`kiosk.bootstrap.build`."""
         cfg = kiosk.config
-        return cls(kiosk.devices.all(), kiosk.devices.printer, kiosk.ticket_store, kiosk.catalog,
-                   kiosk.controller.dispatcher, kiosk_id=cfg["kiosk.id"],
-                   centre_name=cfg["kiosk.centre_name"],
-                   alerts=lambda: kiosk.controller.alerts, data_dir=kiosk.data_dir)
+        service = cls(kiosk.devices.all(), kiosk.devices.printer, kiosk.ticket_store, kiosk.catalog,
+                      kiosk.controller.dispatcher, kiosk_id=cfg["kiosk.id"],
+                      centre_name=cfg["kiosk.centre_name"],
+                      alerts=lambda: kiosk.controller.alerts, data_dir=kiosk.data_dir)
+        link = kiosk.centre
+        if link is not None:   # the outbox backlog on screen; "sync now" drains it at once
+            service.centre_summary = link.summary
+            service.hooks["sync_now"] = lambda: {"sent": link.drainer.sync_now(),
+                                                 "backlog": link.outbox.stats().backlog}  # type: ignore[dict-item]
+        return service
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -131,8 +139,9 @@ class MaintenanceService:
                 statuses[kind] = dev.status()
             except Exception as exc:  # a broken backend is a finding, not a crash
                 statuses[kind] = DeviceStatus(DeviceState.FAULT, f"status failed: {type(exc).__name__}")
+        centre = self.centre_summary() if self.centre_summary is not None else None
         return MaintenanceSnapshot(statuses, tuple(self._alerts()), self.paper(),
-                                   self.store.count_today(), self.store.last_ticket())
+                                   self.store.count_today(), self.store.last_ticket(), centre)
 
     def paper(self) -> PaperInfo:
         """Paper state: the last status the printer reported (asking it if it never did)

@@ -30,6 +30,7 @@ from kiosk import flow as f
 from kiosk.audit import AuditLog
 from kiosk.maintenance import MaintenanceService, MaintenanceSnapshot
 from kiosk.staff_auth import PinGate
+from screens.centre_info import centre_text, sync_text
 from screens.widgets import Keypad, load_kv
 
 log = logging.getLogger(__name__)
@@ -188,7 +189,8 @@ class MaintenanceScreen(Screen):
         if last is not None:
             tickets += "\n" + _("Last ticket: {number} at {time}, print: {state}").format(
                 number=last.number, time=f"{last.issued_at:%H:%M %d/%m}", state=last.print_state)
-        self.ids.tickets.text = tickets
+        centre = centre_text(snap.centre, _)   # the centre link and its outbox backlog
+        self.ids.tickets.text = tickets + ("\n" + centre if centre else "")
 
     # -- actions -----------------------------------------------------------------------
     def _action(self, fn: Any, *args: Any, done: Any) -> None:
@@ -264,10 +266,10 @@ class MaintenanceScreen(Screen):
 
     def sync_now(self) -> None:
         """The centre outbox, once the centre client plugs ``hooks["sync_now"]`` in."""
-        def sync_now() -> str:
+        def sync_now() -> object:
             return self.service.run_hook("sync_now")
 
-        self._action(sync_now, done=lambda text, error: str(text if error is None else error))
+        self._action(sync_now, done=lambda res, error: sync_text(res, self._) if error is None else str(error))
 
     def toggle_preview(self) -> None:
         """Camera preview on/off (a staff member in front of it: no citizen data)."""
