@@ -211,3 +211,19 @@ def test_qt_replacement_keeps_other_libraries_and_drops_qt_only_ones(tmp_path: P
     datas = [("libQt5Core-1.so.5", "libs/libQt5Core-1.so.5", "SYMLINK"),
              ("libpcre2-16-2.so.0", "libs/libpcre2-16-2.so.0", "SYMLINK")]
     assert qt_stubs.prune_symlinks(datas, result) == datas[:1]
+
+
+def test_kiosk_code_never_calls_an_opencv_gui_function() -> None:
+    """The frozen build replaces OpenCV's Qt with aborting stubs (deploy/qt_stubs.py): no
+    kiosk code may open an OpenCV window."""
+    import re
+
+    gui = re.compile(r"\bcv2\.(imshow|namedWindow|waitKey|pollKey|destroy\w*Window\w*|createTrackbar|"
+                     r"setMouseCallback|selectROIs?|moveWindow|resizeWindow|startWindowThread|"
+                     r"setWindow\w+|getWindow\w+|displayOverlay|displayStatusBar|createButton)\b")
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("kiosk", "hardware", "screens", "offline_cache")
+                 for path in sorted((ROOT / folder).rglob("*.py"))
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if gui.search(line)]
+    assert offenders == []
+    assert gui.search("cv2.imshow('x', img)") and not gui.search("cv2.imread(path)")
