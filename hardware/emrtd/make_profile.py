@@ -8,7 +8,9 @@ The citizen JSON is either the record itself or ``{"citizen": {...}}`` (the form
 dd/mm/yyyy), sex (M/F/Nam/Nữ), nationality, ethnicity, religion, place_of_origin,
 place_of_residence, identifying_marks, date_of_issue, date_of_expiry (a date, or empty /
 text such as "Không thời hạn" for no expiry), father_name, mother_name, spouse_name,
-old_id_number, field_16, portrait (path).  Every key used is a published TEST key.
+old_id_number, field_16, portrait (path).  Every key used is a published TEST key:
+the document signer's (test PKI, ICAO 9303-12 profiles, ``signingTime`` in EF.SOD), the
+active-authentication key (DG15) and the chip-authentication key (DG14, brainpoolP256r1).
 """
 
 from __future__ import annotations
