@@ -193,7 +193,8 @@ def test_qt_replacement_keeps_other_libraries_and_drops_qt_only_ones(tmp_path: P
     avcodec = _cc(libs, "libavcodec-3.so", "int av_f(void) { return 2; }", "-Wl,-soname,libavcodec-3.so")
     dlopened = _cc(libs, "libdlopened.so", "int d_f(void) { return 3; }")
     plugin = _cc(tmp_path, "libqxcb.so", "int qt_f(void); int p_f(void) { return qt_f(); }", str(qt))
-    cv2 = _cc(tmp_path, "cv2.abi3.so", "int qt_f(void); int av_f(void); int g(void) { return qt_f() + av_f(); }",
+    cv2 = _cc(tmp_path, "cv2.abi3.so",
+              "int qt_f(void); int av_f(void); int g(void) { return qt_f() + av_f(); }",
               str(qt), str(avcodec))
     toc = [("cv2/cv2.abi3.so", str(cv2), "EXTENSION"),
            ("libs/libQt5Core-1.so.5", str(qt), "BINARY"),
@@ -221,7 +222,8 @@ def test_kiosk_code_never_calls_an_opencv_gui_function() -> None:
     gui = re.compile(r"\bcv2\.(imshow|namedWindow|waitKey|pollKey|destroy\w*Window\w*|createTrackbar|"
                      r"setMouseCallback|selectROIs?|moveWindow|resizeWindow|startWindowThread|"
                      r"setWindow\w+|getWindow\w+|displayOverlay|displayStatusBar|createButton)\b")
-    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in ("kiosk", "hardware", "screens", "offline_cache")
+    folders = ("kiosk", "hardware", "screens", "offline_cache")
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for folder in folders
                  for path in sorted((ROOT / folder).rglob("*.py"))
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
                  if gui.search(line)]
