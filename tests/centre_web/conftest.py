@@ -86,7 +86,8 @@ def centre_proc() -> Iterator[CentreProcess]:
     """The centre with counters 1-6 serving every service, a display, two kiosks' worth of
     tokens and two officers."""
     root = Path(tempfile.mkdtemp(prefix="centre-web-"))
-    proc = CentreProcess(data_dir=root / "data")
+    # a faster voice keeps the clips (and the wait for a recall) short
+    proc = CentreProcess(data_dir=root / "data", env={"KIOSK_CENTRE_SERVICE_ANNOUNCE_RATE": "220"})
     proc.data_dir.mkdir()
     for role, name in (("kiosk", "kiosk-01"), ("counter", "counter-3"), ("counter", "counter-4"),
                        ("display", "hall"), ("admin", "admin")):
@@ -138,3 +139,12 @@ def key(driver: WebDriver, keys: str) -> None:
     """Type ``keys`` into the page (not into a field): the console's shortcuts."""
     from selenium.webdriver.common.action_chains import ActionChains
     ActionChains(driver).send_keys(keys).perform()
+
+
+def attr_of(driver: WebDriver, selector: str, name: str) -> Any:
+    """An attribute or property (``disabled``, ``hidden``, ``className``…) of the first
+    element matching ``selector`` now, read in the page (None when absent)."""
+    return driver.execute_script(
+        "const e = document.querySelector(arguments[0]); if (!e) return null;"
+        "const v = e[arguments[1]]; return v !== undefined ? v : e.getAttribute(arguments[1]);",
+        selector, name)

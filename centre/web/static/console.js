@@ -93,10 +93,15 @@
     if (loading || busyUi()) { dirty = true; return; }
     loading = true;
     try {
-      const r = await fetch("/counter/panel", { headers: { "X-Counter-Session": session } });
+      const asked = session;
+      const r = await fetch("/counter/panel", { headers: { "X-Counter-Session": asked } });
+      if (asked !== session) return;              // signed out (or in again) meanwhile
       if (r.status === 401) { showSignin(); return; }
       if (!r.ok) throw new Error("panel " + r.status);
-      panel.innerHTML = await r.text();
+      const html = await r.text();
+      if (asked !== session) return;
+      if (busyUi()) { dirty = true; return; }     // the officer opened a form meanwhile: keep it
+      panel.innerHTML = html;
       const skipped = sessionStorage.getItem("ratingSkipped");
       const rating = document.getElementById("rating");
       if (rating && rating.dataset.ticket === skipped) rating.remove();
