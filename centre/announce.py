@@ -161,7 +161,7 @@ def announcement(number: str, counter: int, settings: AnnounceSettings, counter_
     spoken = settings.template_vi.format(number=ticket_words_vi(number, settings.number_style),
                                          counter=counter_words_vi(counter, counter_name))
     # a comma before the counter gives the listener a breath, as the announcers do
-    spoken = spoken.replace(" đến ", ", đến ", 1)
+    spoken = re.sub(r"(?<![,.;:]) đến ", ", đến ", spoken, count=1)
     english = ""
     if settings.english:
         spelled = ", ".join(number.upper())
