@@ -165,7 +165,10 @@ class OutboxDrainer:
                 self.outbox.purge(self.retention_s)
                 try:
                     self.centre.heartbeat("ok", {**self.health(), "outbox": self.outbox.stats().as_dict()})
-                except (CentreUnreachable, CentreRejected):
+                    self.issuer.online = True     # the offline bar goes away without a ticket
+                except CentreUnreachable:
+                    self.issuer.online = False    # ... and shows while no citizen is served
+                except CentreRejected:
                     pass
             return delivered
 
