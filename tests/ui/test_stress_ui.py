@@ -11,7 +11,7 @@ import pytest
 from tests.fixtures.kiosk_logging import kiosk_logging
 from tests.ui.stress_harness import Stress, log_leaks
 
-STEPS = 75  # per seed; 2 seeds stay under a minute on the 2-core CI machine
+STEPS = 60  # per seed: 2 seeds take about 45 s on an idle 2-core machine
 
 
 @pytest.mark.parametrize("seed", [1, 7])
