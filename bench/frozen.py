@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy import bundle, frozen  # noqa: E402
 
-BEFORE_MB = 423  # the bundle of the first kiosk.spec (issue 12), for the size ratio
+BEFORE_MIB = 423  # the bundle of the first kiosk.spec (issue 12, `du -sh`), for the size ratio
 
 
 def main() -> None:
@@ -34,8 +34,8 @@ def main() -> None:
             built = frozen.build(tmp_path / "dist", tmp_path / "work")
             executable, folder = built.executable, built.folder
             print(f"build: {built.seconds:.0f} s (fresh work folder)")
-        size = bundle.tree_size(folder) / 1e6
-        print(f"bundle: {size:.0f} MB ({size / BEFORE_MB:.2f}x the first spec's {BEFORE_MB} MB)")
+        size = bundle.tree_size(folder) / bundle.MIB
+        print(f"bundle: {size:.0f} MiB ({size / BEFORE_MIB:.2f}x the first spec's {BEFORE_MIB} MiB)")
         result = frozen.cold_start(executable, frozen.kiosk_env(tmp_path), runs=args.runs)
         print(result.describe())
 

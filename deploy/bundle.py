@@ -76,6 +76,9 @@ def add_deploy_files(repo: Path, folder: Path) -> list[Path]:
     return copied
 
 
+MIB = 1024 * 1024  # sizes are reported in MiB, as `du -sh` shows them (the issue's 423 "MB")
+
+
 def tree_size(root: Path) -> int:
     """Bytes of all regular files under ``root`` (symlinks not followed)."""
     total = 0
