@@ -25,6 +25,17 @@ DOSSIER = "000.17.22.H56-251204-0009"
 T = "/api/v1"
 
 
+def _mid_morning_zone() -> str:
+    """A fixed-offset zone where it is about 10:00 now: today's bookings at now + 10 min
+    and now + 3 h stay on today's date whenever the test runs."""
+    hour = datetime.now(ZoneInfo("UTC")).hour
+    offset = 10 - hour if 10 - hour >= -12 else 34 - hour
+    return f"Etc/GMT{-offset:+d}" if offset else "UTC"   # Etc/GMT-7 is UTC+7
+
+
+TZ = _mid_morning_zone()
+
+
 @pytest.fixture(scope="module")
 def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentreProcess]:
     """One centre for the module (the offline test, last, stops it)."""
@@ -32,14 +43,14 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentreProcess]:
     from kiosk.config import load_config
 
     base = tmp_path_factory.mktemp("centre-ui")
-    proc = CentreProcess(base / "centre")
+    proc = CentreProcess(base / "centre", env={"KIOSK_CENTRE_SERVICE_TIMEZONE": TZ})
     proc.data_dir.mkdir()
     proc.add_token("kiosk", "kiosk-ui")
     proc.add_token("counter", "counter-3")
     proc.add_officer("lan", "2468")
     profiles = load_config(environ={})["devices.card_reader.profiles_dir"]
     citizen_id = _citizen_id(profiles)
-    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    now = datetime.now(ZoneInfo(TZ))
     soon, later = now + timedelta(minutes=10), now + timedelta(hours=3)
     apps, bookings = base / "apps.csv", base / "bookings.csv"
     apps.write_text("MaHoSo,SoDinhDanh,NgayTiepNhan,TrangThaiHoSo\n"
@@ -50,7 +61,7 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentreProcess]:
                         f"BK2025SOON1,vneid,{day},{soon:%H:%M},{citizen_id}\n"
                         f"BK2025LATER2,vneid,{day},{later:%H:%M},{citizen_id}\n"
                         f"BK2025OTHER3,vneid,{day},{soon:%H:%M},{OTHER_ID}\n", encoding="utf-8")
-    c = open_centre(proc.data_dir)
+    c = open_centre(proc.data_dir, timezone=TZ)
     try:
         import_applications(c, apps)
         import_appointments(c, bookings)
@@ -70,7 +81,8 @@ def _citizen_id(profiles_dir: str) -> str:
 
 @pytest.fixture
 def kiosk_ui(ui_factory: Callable[..., Any], centre: CentreProcess) -> Any:
-    drv = ui_factory(centre__url=centre.url, centre__token=centre.tokens["kiosk-ui"], kiosk__id="kiosk-ui")
+    drv = ui_factory(centre__url=centre.url, centre__token=centre.tokens["kiosk-ui"], kiosk__id="kiosk-ui",
+                     centre_service__timezone=TZ)
     http = drv.app.kiosk.centre.issuer.centre
     http.timeouts.connect_s, http.timeouts.retries = 0.5, 0   # a stopped centre answers fast
     return drv
@@ -110,7 +122,7 @@ def test_status_timeline_and_printed_slip(kiosk_ui: Any) -> None:
     details = ui.screen.ids.details.text
     assert "Được tiếp nhận" in details and "Đang xử lý" in details   # both steps, oldest first
     assert details.index("Được tiếp nhận") < details.index("Đang xử lý")
-    assert datetime.now().strftime("%d/%m/%Y") in details            # each step with its date
+    assert datetime.now(ZoneInfo(TZ)).strftime("%d/%m/%Y") in details           # each step with its date
     assert ui.screen.ids.result.text == "Đang xử lý"
     assert "15/12/2025" in details                                     # the due date
     shot(ui, "status-timeline")
