@@ -33,7 +33,9 @@ PA_BADGES = {
     "signature_only": ("warn", "Chip: chữ ký hợp lệ, chuỗi CSCA chưa xác minh"),
     "failed": ("bad", "Chip KHÔNG xác thực được — kiểm tra giấy tờ gốc"),
 }
-RATING_REASONS = ("Chờ lâu", "Thái độ phục vụ", "Hướng dẫn chưa rõ", "Thủ tục phức tạp", "Khác")
+# Reasons asked after a low rating: stored as codes (the centre keeps them space-joined).
+RATING_REASONS = (("wait", "Chờ lâu"), ("attitude", "Thái độ phục vụ"), ("guidance", "Hướng dẫn chưa rõ"),
+                  ("procedure", "Thủ tục phức tạp"), ("other", "Khác"))
 
 
 def handover_view(raw: dict[str, Any]) -> dict[str, Any]:

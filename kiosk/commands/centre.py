@@ -9,6 +9,7 @@
 - ``centre status CODE [--json]`` — an application's timeline
 - ``centre tickets [--date YYYY-MM-DD] [--json]`` — the day's tickets
 - ``centre kiosks [--json]`` — kiosks and their last heartbeat
+- ``centre report --date YYYY-MM-DD --out DIR`` — the day's figures as CSV and a PNG chart
 
 Every command works on the database the settings name (``centre_service.*`` or the
 ``--data-dir`` / ``--database-url`` given), so staff can look at the centre from a shell.
@@ -90,6 +91,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     k.add_argument("--json", action="store_true")
     db_args(k)
     k.set_defaults(func=run_kiosks)
+
+    rp = csub.add_parser("report", help="the day's figures (per service, per counter, satisfaction) as CSV + PNG")
+    rp.add_argument("--date", help="YYYY-MM-DD (default: today at the centre)")
+    rp.add_argument("--out", type=Path, required=True, help="folder for the CSV files and the chart")
+    db_args(rp)
+    rp.set_defaults(func=run_report)
 
 
 def open_centre(args: argparse.Namespace) -> Any:
@@ -254,4 +261,29 @@ def run_kiosks(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         print(f"{r['kiosk']:<20} {r['state']:<12} last seen {r['last_seen']}{'  SILENT' if r['silent'] else ''}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Write the day's report (CSV + PNG) and print where, with the day's totals."""
+    from datetime import date
+
+    from centre import reports
+
+    if args.date:
+        try:
+            date.fromisoformat(args.date)
+        except ValueError:
+            return _fail("report: --date must be YYYY-MM-DD", 2)
+    centre = open_centre(args)
+    day = args.date or centre.day_of(centre.clock())
+    with centre.db.read() as conn:
+        rep = reports.build(conn, day, {sv.code: sv.vi for sv in centre.settings.services}, centre.settings.tz)
+    files = reports.write_csv(rep, args.out) + [reports.write_chart(rep, args.out)]
+    served = sum(g.outcomes["done"] for g in rep.services.values())
+    no_shows = sum(g.outcomes["no_show"] for g in rep.services.values())
+    print(f"{day}: {rep.total} ticket(s), {served} served, {no_shows} no-show(s), "
+          f"{sum(rep.scores.values())} rating(s)")
+    for f in files:
+        print(f"  {f}")
     return 0

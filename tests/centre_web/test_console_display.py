@@ -148,7 +148,7 @@ def test_every_console_action(centre_proc: CentreProcess, console: WebDriver, di
     # the citizen answers 2 stars; a low score asks why
     key(console, "2")
     wait_for(lambda: attr_of(console, "#rating-reasons", "hidden") is False, what="reasons")
-    console.find_element(By.CSS_SELECTOR, "#rating-reasons input[value='Chờ lâu']").click()
+    console.find_element(By.CSS_SELECTOR, "#rating-reasons input[value='wait']").click()
     key(console, Keys.ENTER)
     wait_for(lambda: attr_of(console, "#rating", "id") is None, what="rating sent")
     assert wait_for(lambda: text_of(console, "#stat-rating"), what="rating stat") == "2.0 ★ (1)"
