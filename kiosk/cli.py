@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "kiosk.commands.qr",
     "kiosk.commands.maintenance_cmd",
     "kiosk.commands.centre",
+    "kiosk.commands.outbox",
 ]
 
 

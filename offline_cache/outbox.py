@@ -106,6 +106,12 @@ class Outbox:
             out.append(OutboxItem(r[0], r[1], r[2], json.loads(self._sealer.open(r[3])), r[4], r[5], r[6]))
         return out
 
+    def retry_now(self) -> None:
+        """Make every waiting item due at once (staff pressed "sync now")."""
+        with self._lock:
+            self._conn.execute("UPDATE outbox SET next_at=0")
+        self.wake.set()
+
     def delivered(self, item: OutboxItem, result: dict[str, Any] | None = None) -> None:
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")

@@ -18,6 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", metavar="WxH", help="window size (default: ui.width x ui.height)")
     p.add_argument("--exit-after-first-frame", action="store_true",
                    help="print the time to the first frame of the attract screen and exit (benchmark)")
+    p.add_argument("--no-centre", action="store_true",
+                   help="do not start the embedded centre when centre.url is empty (local numbering)")
     p.set_defaults(func=run)
 
 
@@ -44,6 +46,19 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.config import load_config
 
     cfg = load_config(args.config)
+    centre = None
+    if not cfg["centre.url"] and not (args.screenshot_dir or args.exit_after_first_frame or args.no_centre):
+        # No centre configured: start one beside the kiosk (what 'make run' shows a newcomer).
+        from kiosk.bootstrap import resolve_path
+        from kiosk.embedded_centre import EmbeddedCentreError, start as start_centre
+
+        try:
+            centre = start_centre(resolve_path(cfg["kiosk.data_dir"]), cfg["kiosk.id"], config_path=args.config)
+        except EmbeddedCentreError as exc:
+            print(f"warning: {exc}; the kiosk numbers tickets on its own", file=sys.stderr)
+        else:
+            print(centre.banner(), flush=True)
+            cfg = cfg.with_overrides(centre__url=centre.url, centre__token=centre.tokens["kiosk"])
     width, height = cfg["ui.width"], cfg["ui.height"]
     if cfg["ui.orientation"] == "landscape" and height > width:
         width, height = height, width
@@ -87,3 +102,5 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         kiosk.close()
+        if centre is not None:
+            centre.stop()

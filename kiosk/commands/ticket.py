@@ -4,6 +4,8 @@
 - ``ticket print --printer tcp://127.0.0.1:9100 --number A012 --service cccd_new``
 - ``ticket status --printer tcp://…``   (DLE EOT status, paper estimate)
 - ``ticket paper --reset``              (a new roll was loaded: reset the paper counter)
+- ``ticket issue --service CODE [--priority GROUP] [--json]`` (through the centre; offline range
+  when it is unreachable)
 
 Without ``--printer`` the printer options come from the configuration
 (``devices.printer.*``). Heavy imports (Pillow, python-escpos) happen inside handlers.
@@ -57,6 +59,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     printer_args(st)
     st.add_argument("--json", action="store_true", help="print JSON")
     st.set_defaults(func=run_status)
+
+    from kiosk.commands.outbox import add_issue_parser
+    add_issue_parser(tsub)
 
     pa = tsub.add_parser("paper", help="show or reset the paper counter")
     pa.add_argument("--reset", action="store_true", help="a new roll was loaded")
