@@ -27,6 +27,7 @@ from kiosk.photo.session import AcceptedPhoto
 from kiosk.photo_service import PhotoPhase, PhotoService, PhotoView
 from kiosk.ticketing import Ticket, TicketIssuer, ticket_job
 from kiosk.visit import run_visit_effect, shown_ticket
+from kiosk.visit_events import BookingScanned
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def personal_in(event: object) -> list[str]:
         return personal_values(event.result.citizen)
     if isinstance(event, f.CorrectionsRequested):
         return [v for _k, v in event.values]
-    if isinstance(event, f.StatusQuery):
+    if isinstance(event, (f.StatusQuery, BookingScanned)):
         return [event.code]
     return []
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from hardware.card_reader import AccessKey
 from kiosk import flow as f
+from kiosk import visit_events as v
 from kiosk.bootstrap import Kiosk
 from kiosk.flow import State
 from kiosk.photo_service import PhotoPhase
@@ -51,6 +52,7 @@ def walk_screens(drv: UiDriver, language: str):
     reader.remove()
     ctl.send(f.Finish())
     drv.wait_state(State.ATTRACT)
+    yield from _checkin_step(drv)
     lang()
     ctl.send(f.StartStatus())
     drv.wait_state(State.STATUS)
@@ -62,6 +64,18 @@ def walk_screens(drv: UiDriver, language: str):
     ctl.send(f.Fault("screenshot"))
     yield "out_of_service", drv.wait_state(State.OUT_OF_SERVICE)
     ctl.send(f.Cancel())
+
+
+def _checkin_step(drv: UiDriver):
+    """A booking's QR: the check-in asks for the card; checked in without it, a kiosk
+    without a centre says check-in needs the centre and offers a walk-in ticket."""
+    ctl = drv.app.controller
+    drv.app.kiosk.devices.qr_scanner.inject("BK2025DEMO01")
+    yield "checkin", drv.wait_state(State.CHECKIN)
+    ctl.send(v.CheckInWithoutCard())
+    yield "checkin_failed", drv.pump(3, lambda: bool(ctl.flow.error))
+    ctl.send(f.Cancel())
+    drv.wait_state(State.ATTRACT)
 
 
 def _photo_step(drv: UiDriver, service_code: str):

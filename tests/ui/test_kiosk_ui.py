@@ -212,4 +212,4 @@ def test_every_screen_renders_without_overflow(ui: Any, language: str) -> None:
         assert _overflows(ui.app.root, Window.height) == [], name
         assert _small_targets(ui.app.root, ui.app.min_target) == [], name
         seen.append(name)
-    assert len(seen) == 15
+    assert len(seen) == 17
