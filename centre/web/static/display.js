@@ -84,13 +84,27 @@
     const t = data.ticket || {};
     if ((kind === "ticket.call" || kind === "ticket.recall" || kind === "ticket.resume") && t.counter) {
       const age = data.at ? Date.now() + offset - Date.parse(data.at) : 0;
+      showCall(t.number, String(t.counter));   // at once; the panel refresh brings the rest
       if (age < STALE_MS) {
         highlights.set(String(t.counter), { number: t.number, until: Date.now() + highlightMs });
         setTimeout(applyHighlights, highlightMs + 50);
+        applyHighlights();
+        refresh();
         announce(t.number, t.counter);
+        return;
       }
     }
     refresh();
+  }
+
+  /** Put a called number in its counter's cell straight from the event. */
+  function showCall(number, counter) {
+    const cell = hall.querySelector(".counter-cell[data-counter='" + counter + "']");
+    if (!cell) return;
+    cell.dataset.number = number;
+    cell.classList.remove("empty");
+    const n = cell.querySelector(".counter-number");
+    if (n) n.textContent = number;
   }
 
   readClock();
