@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from hardware.base import Device, HardwareError
-from kiosk.citizen import Citizen
+from hardware.citizen import Citizen
 
 if TYPE_CHECKING:  # the verdict module is light, but importing hardware.emrtd is not
     from hardware.emrtd.verdict import AuthVerdict

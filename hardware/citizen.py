@@ -1,4 +1,7 @@
-"""The citizen's identity data, whichever way it was obtained (chip, QR, keypad)."""
+"""The citizen's identity data, whichever way it was obtained (chip, QR, keypad).
+
+Shared by hardware/ (card readers build it) and kiosk/ (the flow shows it); it imports
+neither, so the two layers have no import cycle."""
 from __future__ import annotations
 
 import unicodedata

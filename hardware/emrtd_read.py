@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from hardware.card_reader import AccessKey, CardReadResult
-from kiosk.citizen import Citizen, nfc
+from hardware.citizen import Citizen, nfc
 
 log = logging.getLogger(__name__)
 

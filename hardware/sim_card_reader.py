@@ -14,7 +14,7 @@ from hardware.base import BackendUnavailable, DeviceState, DeviceStatus
 from hardware.card_reader import (AccessKey, CardInserted, CardReader, CardReadResult,
                                   CardRemoved, CardRemovedDuringRead, NoCardPresent,
                                   WrongAccessKey)
-from kiosk.citizen import Citizen, nfc
+from hardware.citizen import Citizen, nfc
 
 _DATE_FIELDS = ("date_of_birth", "date_of_issue")
 
