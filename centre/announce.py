@@ -52,6 +52,10 @@ class AnnounceError(Exception):
     """The announcement cannot be made (bad number, speech engine missing or failing)."""
 
 
+class SpeechUnavailable(AnnounceError):
+    """The speech engine is missing or failed (the centre's fault, not the request's)."""
+
+
 @dataclass(frozen=True)
 class AnnounceSettings:
     """How calls are said (``centre_service.announce_*``)."""
@@ -221,17 +225,17 @@ class Speaker:
         """``text`` said by espeak-ng's ``voice`` as 16-bit mono PCM at :data:`RATE`."""
         exe = shutil.which(self.espeak)
         if exe is None:
-            raise AnnounceError(f"{self.espeak} is not installed (apt-get install espeak-ng)")
+            raise SpeechUnavailable(f"{self.espeak} is not installed (apt-get install espeak-ng)")
         try:
             res = subprocess.run([exe, "-v", voice, "-s", str(self.settings.rate), "--stdout", text],
                                  capture_output=True, timeout=30, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise AnnounceError("espeak-ng took too long") from exc
+            raise SpeechUnavailable("espeak-ng took too long") from exc
         if res.returncode != 0 or not res.stdout:
-            raise AnnounceError(f"espeak-ng failed ({res.returncode})")
+            raise SpeechUnavailable(f"espeak-ng failed ({res.returncode})")
         pcm, rate = read_pcm(res.stdout)
         if rate != RATE:
-            raise AnnounceError(f"espeak-ng wrote {rate} Hz, expected {RATE}")
+            raise SpeechUnavailable(f"espeak-ng wrote {rate} Hz, expected {RATE}")
         return pcm
 
     def chime(self) -> bytes:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from centre import access
-from centre.announce import AnnounceError, Speaker, announcement
+from centre.announce import AnnounceError, Speaker, SpeechUnavailable, announcement
 from centre.api.deps import centre_of, counter_session, role
 from centre.domain.errors import CentreError, NotFound
 from centre.principals import CounterSession, Principal
@@ -141,9 +141,10 @@ def make_router(centre: Centre) -> APIRouter:
         try:
             a = announcement(number, counter, centre.settings.web.announce, names[counter])
             path = speaker.clip(a)
-        except AnnounceError as exc:
-            return Response(str(exc), status_code=503 if "espeak" in str(exc) else 422,
-                            media_type="text/plain")
+        except SpeechUnavailable as exc:
+            return Response(str(exc), status_code=503, media_type="text/plain")
+        except AnnounceError as exc:   # not a ticket number this centre could say
+            return Response(str(exc), status_code=422, media_type="text/plain")
         return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "private, max-age=86400",
                                                                    "X-Announce-Text": _ascii(a.text)})
 

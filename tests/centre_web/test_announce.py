@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from centre.announce import (AnnounceError, AnnounceSettings, Speaker, announcement, chime_pcm,
+from centre.announce import (AnnounceError, AnnounceSettings, Speaker, SpeechUnavailable, announcement, chime_pcm,
                              counter_words_vi, ticket_words_vi, whole_number_vi)
 
 
@@ -106,5 +106,5 @@ def test_clip_is_chime_then_speech_and_cached(tmp_path: Path) -> None:
 
 def test_missing_engine_is_a_typed_error(tmp_path: Path) -> None:
     speaker = Speaker(AnnounceSettings(), tmp_path, espeak="espeak-ng-not-installed")
-    with pytest.raises(AnnounceError, match="not installed"):
+    with pytest.raises(SpeechUnavailable, match="not installed"):
         speaker.clip(announcement("A001", 1, AnnounceSettings()))

@@ -209,3 +209,22 @@ def test_display_recovers_after_the_centre_restarts(centre_proc: CentreProcess, 
     assert display.execute_script("return window.__sameLoad") == 42      # healed without a reload
     assert attr_of(display, "#conn", "data-state") == "online"
     wait_for(lambda: plays(display)[-1] == "B001/4.wav", timeout=30, what="announced after the restart")
+
+
+def test_pages_and_clips_need_the_right_device(centre_proc: CentreProcess) -> None:
+    url = centre_proc.url
+    # no cookie: the enrolment form, never the hall or the console
+    for page in ("/display", "/counter"):
+        r = requests.get(url + page, timeout=10)
+        assert r.status_code == 200 and 'id="device-form"' in r.text and 'id="hall"' not in r.text
+    hall = {"centre_token": centre_proc.tokens["hall"]}
+    kiosk = {"centre_token": centre_proc.tokens["kiosk-01"]}
+    assert 'id="device-form"' in requests.get(url + "/counter", cookies=hall, timeout=10).text
+    assert requests.get(url + "/display/panel", cookies=kiosk, timeout=10).status_code == 403
+    assert requests.get(url + "/announce/A001/3.wav", timeout=10).status_code == 401
+    # the console's panel needs a signed-in counter session, not just the device
+    r = requests.get(url + "/counter/panel", cookies={"centre_token": centre_proc.tokens["counter-3"]}, timeout=10)
+    assert r.status_code == 401 and r.json()["error"] == "no_session"
+    assert requests.get(url + "/announce/A001/99.wav", cookies=hall, timeout=10).status_code == 404
+    assert requests.get(url + "/announce/A-1/3.wav", cookies=hall, timeout=10).status_code == 422
+    assert requests.get(url + "/web/../pages.py", cookies=hall, timeout=10).status_code == 404
