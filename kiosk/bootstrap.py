@@ -23,6 +23,7 @@ from kiosk.flow import Flow, Timeouts
 from kiosk.photo.settings import PhotoSettings
 from kiosk.photo_service import PhotoService
 from kiosk.qr_events import QrInterpreter
+from kiosk.speech import from_config as speech_from_config
 from kiosk.ticketing import LocalTicketIssuer, ServiceCatalog
 from offline_cache.status_cache import StatusCache
 from offline_cache.ticket_store import TicketStore
@@ -149,5 +150,8 @@ def build(config: Config, dispatcher: Dispatcher, *,
         lookup_status=link.lookup if link else status.lookup, parse_qr=interpreter.to_event,
         centre_name=config["kiosk.centre_name"], clock=clock,
         photo=PhotoService(devs.camera, PhotoSettings.from_config(config), dispatcher))
+    speech = speech_from_config(config)   # spoken prompts (speech.enabled)
+    if speech is not None:
+        speech.attach(controller)
     return Kiosk(config, devs, catalog, store, status, flow, controller, data_dir, simulated,
                  demo=demo, centre=link)

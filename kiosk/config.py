@@ -124,6 +124,8 @@ OPTIONS: list[Option] = [
     Option("ui.large_text_scale", float, 1.3, "Text scale of the large-text mode.", min=1.0, max=2.0),
     Option("ui.developer_panel", str, "auto", "Developer panel and hotkeys (F1-F4 tap demo cards, F5 remove card, F6 scan the demo card's QR); 'auto' shows it only in demo mode (kiosk.mode).", choices=("auto", "on", "off")),
     Option("ui.fullscreen", str, "auto", "Full screen, borderless: yes, no, or auto (full screen in production mode only).", choices=("auto", "yes", "no")),
+    Option("speech.enabled", bool, False, "Spoken prompts for citizens who cannot read the screen (identify, confirm, service, photo, ticket number and wait), in the session's language, through espeak-ng."),
+    Option("speech.rate", int, 150, "Speaking rate of the kiosk's prompts (espeak-ng words per minute).", min=80, max=260),
     Option("maintenance.pin_hash", str, "", "scrypt hash of the maintenance PIN; set it with 'python -m kiosk maintenance set-pin' (never store the PIN itself in production)."),
     Option("maintenance.max_pin_tries", int, 3, "Wrong PINs in a row before the maintenance screen locks.", min=1, max=20),
     Option("maintenance.lockout_s", float, 300.0, "Seconds the maintenance screen stays locked after too many wrong PINs (doubles with each further lockout).", min=10.0, max=86400.0),
