@@ -34,17 +34,20 @@ HTMLMediaElement.prototype.play = function () {
 """
 
 
-def chromium(width: int = 1600, height: int = 900) -> WebDriver:
-    """A headless Chromium (Debian's) with a fresh profile that plays audio without a click."""
+def chromium(width: int = 1600, height: int = 900, autoplay: bool = True) -> WebDriver:
+    """A headless Chromium (Debian's) with a fresh profile that plays audio without a click
+    (``autoplay``; otherwise the browser's own policy: sound only after a click)."""
     profile = tempfile.mkdtemp(prefix="centre-web-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+                "--disable-dev-shm-usage",
                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
                 f"--user-data-dir={profile}", f"--window-size={width},{height}", "--lang=vi"):
         opts.add_argument(arg)
+    opts.add_argument("--autoplay-policy=" + ("no-user-gesture-required" if autoplay
+                                               else "document-user-activation-required"))
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_PLAYS})
     driver._profile_dir = profile  # type: ignore[attr-defined]

@@ -228,3 +228,25 @@ def test_pages_and_clips_need_the_right_device(centre_proc: CentreProcess) -> No
     assert requests.get(url + "/announce/A001/99.wav", cookies=hall, timeout=10).status_code == 404
     assert requests.get(url + "/announce/A-1/3.wav", cookies=hall, timeout=10).status_code == 422
     assert requests.get(url + "/web/../pages.py", cookies=hall, timeout=10).status_code == 404
+
+
+def test_display_without_autoplay_asks_for_one_click(centre_proc: CentreProcess) -> None:
+    from tests.centre_web.conftest import chromium, quit_browser
+
+    tv = chromium(1280, 720, autoplay=False)
+    try:
+        enrol(tv, centre_proc.url, centre_proc.tokens["hall"], "/display")
+        wait_for(lambda: attr_of(tv, "#conn", "data-state") == "online", what="online")
+        assert attr_of(tv, "#sound-hint", "hidden") is True
+        issue(centre_proc, "residence")
+        c5 = Api(centre_proc.url, centre_proc.tokens["counter-4"])
+        s = c5.post(f"{T}/counter/signin", {"counter": 5, "services": ["residence"], "officer": "minh",
+                                            "pin": "1357"})[1]
+        c5.http.headers["X-Counter-Session"] = s["session"]
+        assert c5.post(f"{T}/counter/call-next")[1]["number"] == "D001"
+        wait_for(lambda: text_of(tv, ".counter-cell[data-counter='5'] .counter-number") == "D001", what="D001")
+        wait_for(lambda: attr_of(tv, "#sound-hint", "hidden") is False, what="the hint to click")
+        tv.find_element(By.TAG_NAME, "body").click()
+        wait_for(lambda: attr_of(tv, "#sound-hint", "hidden") is True, what="hint gone after the click")
+    finally:
+        quit_browser(tv)

@@ -77,8 +77,19 @@
     guard = setTimeout(done, 30000);  // a clip that never ends must not block the queue
     audio.src = queue.shift();
     const p = audio.play();
-    if (p && p.catch) p.catch(done);
+    if (p && p.catch) p.catch((err) => {
+      // a browser started without the autoplay flag waits for one click on the TV
+      if (err && err.name === "NotAllowedError") soundHint.hidden = false;
+      done();
+    });
   }
+
+  const soundHint = document.getElementById("sound-hint");
+  document.addEventListener("click", () => {
+    if (soundHint.hidden) return;
+    soundHint.hidden = true;
+    audio.play().catch(() => {});   // a click unlocks the speaker for the rest of the day
+  });
 
   function onEvent(kind, data) {
     const t = data.ticket || {};
