@@ -48,6 +48,7 @@ class DayResult:
     worker_crashes: int
     faults: dict[str, int]
     seconds: float
+    crashes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int | float]:
         return {**self.report.counts(), "centre_restarts": self.centre_restarts, "kiosk_kills": self.kiosk_kills,
@@ -60,7 +61,8 @@ class Worker:
 
     def __init__(self, name: str, folder: Path, url: str, token: str, quota: int, seed: int, pause_ms: float) -> None:
         self.name, self.folder, self.quota = name, folder, quota
-        self.args = ["--dir", str(folder), "--url", url, "--token", token, "--kiosk-id", name,
+        # --token=VALUE: a token may start with "-", which argparse would take for an option
+        self.args = ["--dir", str(folder), "--url", url, f"--token={token}", "--kiosk-id", name,
                      "--quota", str(quota), "--seed", str(seed), "--pause-ms", str(pause_ms)]
         self.proc: subprocess.Popen[bytes] | None = None
         self.done = False
@@ -116,10 +118,11 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
     workers = [Worker(n, workdir / n, f"http://127.0.0.1:{p.port}", centre.tokens[n], q, plan.seed, plan.pause_ms)
                for n, p, q in zip(names, pool.proxies, quotas)]
     stats = {"centre": 0, "kiosk": 0, "partition": 0, "crash": 0}
+    crashes: list[str] = []
     try:
         for w in workers:
             w.start()
-        _run_chaos(plan, rng, centre, pool, workers, stats, say)
+        _run_chaos(plan, rng, centre, pool, workers, stats, crashes.append, say)
         say("chaos over: faults off, draining every outbox")
         pool.faults(False)
         for w in workers:
@@ -135,11 +138,12 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
         pool.stop()
     report = audit(centre.data_dir / "centre.sqlite3", {w.name: w.folder for w in workers})
     return DayResult(report, stats["centre"], stats["kiosk"], stats["partition"], stats["crash"],
-                     dict(pool.counts()), time.monotonic() - began)
+                     dict(pool.counts()), time.monotonic() - began, crashes)
 
 
 def _run_chaos(plan: DayPlan, rng: random.Random, centre: CentreProcess, pool: ProxyPool,
-               workers: list[Worker], stats: dict[str, int], say: Callable[[str], None]) -> None:
+               workers: list[Worker], stats: dict[str, int], crashed: Callable[[str], None],
+               say: Callable[[str], None]) -> None:
     events = _schedule(plan, rng)
     restart_at: dict[int, float] = {}
     heal_at: dict[int, float] = {}
@@ -155,7 +159,8 @@ def _run_chaos(plan: DayPlan, rng: random.Random, centre: CentreProcess, pool: P
                     w.done = True
                 else:   # not killed by us: a crash is a finding in itself
                     stats["crash"] += 1
-                    say(f"{w.name} crashed (exit {w.proc.returncode}); see {w.folder / 'worker.log'}")
+                    crashed(f"{w.name} exited with {w.proc.returncode}; see {w.folder / 'worker.log'}")
+                    say(f"{w.name} crashed (exit {w.proc.returncode})")
                     restart_at[i] = now + 0.5
             if restart_at.get(i, now + 1) <= now:
                 del restart_at[i]
@@ -196,6 +201,8 @@ def print_counts(result: DayResult, out: Callable[[str], None] = print) -> None:
         out(f"{k:>22}: {v}")
     for p in result.report.problems:
         out(f"  problem: {p}")
+    for c in result.crashes:
+        out(f"  crash: {c}")
     out("RESULT: " + ("OK" if result.report.ok and not result.worker_crashes else "FAILED"))
 
 

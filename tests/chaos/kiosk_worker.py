@@ -19,6 +19,7 @@ after the network is back) and sends until the outbox is empty.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
 import random
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pause-ms", type=float, default=20.0, help="up to this long between citizens")
     ap.add_argument("--drain", action="store_true", help="only drain the outbox, then exit")
     args = ap.parse_args(argv)
+    faulthandler.enable()   # a crash in C code (sqlite3, ssl) leaves a traceback in worker.log
     Path(args.dir).mkdir(parents=True, exist_ok=True)
     journal = Journal(Path(args.dir) / JOURNAL)
     journal.write(ev="start", mode="drain" if args.drain else "issue", pid=os.getpid())
