@@ -42,6 +42,19 @@ PROMPTS: dict[str, dict[State, str]] = {
 VOICES = {"vi": "vi", "en": "en"}
 
 
+DIGITS_VI = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+
+def number_words_vi(number: str) -> str:
+    """A ticket number digit by digit, as the hall's default rule reads it ("A không một
+    lăm": a final 5 after another digit is "lăm"). The kiosk core may not import the centre
+    (see tests/unit/test_layering.py), so the default rule of centre/announce.py is kept here."""
+    words = [DIGITS_VI[int(ch)] if ch.isdigit() else ch for ch in number]
+    if len(number) >= 2 and number[-1] == "5" and number[-2].isdigit():
+        words[-1] = "lăm"
+    return " ".join(words)
+
+
 def ticket_prompt(ticket: Any, language: str) -> str:
     """What the kiosk says when the ticket is issued: its number as the hall calls it,
     people ahead and the wait range when the centre gave them."""
@@ -56,12 +69,7 @@ def ticket_prompt(ticket: Any, language: str) -> str:
             parts.append(f"The wait is about {wait[0]} to {wait[1]} minutes.")
         parts.append("Please take your ticket.")
         return " ".join(parts)
-    try:
-        from centre.announce import AnnounceError, ticket_words_vi
-        said = ticket_words_vi(number)
-    except (ImportError, AnnounceError):  # a build without the centre package: the digits as written
-        said = number
-    parts = [f"Số thứ tự của bạn là {said}."]
+    parts = [f"Số thứ tự của bạn là {number_words_vi(number)}."]
     if ahead is not None:
         parts.append(f"Có {ahead} người chờ trước bạn.")
     if wait:
