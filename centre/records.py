@@ -120,8 +120,14 @@ def upsert_appointment(centre: Centre, conn: Connection, *, code: str, service_c
 
 def check_in(centre: Centre, conn: Connection, kiosk: Principal, code: str, id_number: str,
              priority_group: str = "", flags: list[str] | None = None) -> dict[str, Any]:
-    """Check a booking in: identity match, the early/late rule, then a ticket."""
-    row = conn.execute(select(appointment).where(appointment.c.code == code)).first()
+    """Check a booking in: identity match, the early/late rule, then a ticket. Without a
+    code, the booking is today's first open one of ``id_number`` (a card tap)."""
+    if code:
+        row = conn.execute(select(appointment).where(appointment.c.code == code)).first()
+    elif id_number:
+        row = _todays_booking(centre, conn, id_number)
+    else:
+        raise Invalid("a booking code or an ID number is needed")
     if row is None:
         raise NotFound("no booking with this code", code="no_booking")
     if row.state != "booked":
@@ -146,6 +152,16 @@ def check_in(centre: Centre, conn: Connection, kiosk: Principal, code: str, id_n
         state="checked_in" if booked else "lapsed", ticket_id=view["id"], checked_in_at=now))
     return {"checked_in": booked, "rule": rule, "ticket": view,
             "identity_checked": bool(row.id_hmac and id_number)}
+
+
+def _todays_booking(centre: Centre, conn: Connection, id_number: str) -> Any:
+    today = centre.day_of(centre.clock())
+    for row in conn.execute(select(appointment).where(appointment.c.id_hmac == centre.sealer.id_hash(id_number),
+                                                      appointment.c.state == "booked")
+                            .order_by(appointment.c.slot_at)):
+        if centre.day_of(row.slot_at) == today:
+            return row
+    return None
 
 
 def heartbeat(centre: Centre, conn: Connection, kiosk: Principal, state: str, data: dict[str, Any]) -> None:

@@ -13,6 +13,9 @@ Check-in::
     checkin --CheckInAnswered(too early) / CheckInFailed--> stays, says why;
       WalkInInstead --> service (an ordinary ticket)
 
+On the service screen an identified citizen may also say "I have an appointment"
+(``CheckInByCard``): the centre checks in today's booking of that ID number.
+
 Status: a card QR scanned on the status screen looks up that ID; a card put on the
 reader there is read (identify) and its ID looked up; ``StatusForMe`` on the service
 screen looks up the identified citizen's ID; ``PrintStatus`` prints a slip.
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.flow_events import (Back, Cancel, CardPresent, Effect, KeyProvided, PrintTicket, State,
                                StatusQuery)
-from kiosk.visit_events import (BookingScanned, CheckIn, CheckInAnswered, CheckInFailed,
+from kiosk.visit_events import (BookingScanned, CheckIn, CheckInAnswered, CheckInByCard, CheckInFailed,
                                 CheckInWithoutCard, PrintStatus, PrintStatusSlip, StatusForMe,
                                 StatusPrinted, WalkInInstead)
 
@@ -51,6 +54,10 @@ def dispatch(flow: "Flow", event: object) -> list[Effect] | None:
         return _checkin_state(flow, event)
     if s == State.STATUS:
         return _status_state(flow, event)
+    if s == State.SERVICE and isinstance(event, CheckInByCard) and sess.citizen is not None:
+        sess.booking_code = ""    # the centre finds today's booking of this ID
+        sess.checkin = None
+        return _start(flow)
     if s == State.SERVICE and isinstance(event, StatusForMe) and sess.citizen is not None:
         flow._go(State.STATUS)
         return flow._dispatch(StatusQuery(sess.citizen.id_number))

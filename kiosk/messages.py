@@ -47,6 +47,8 @@ ERRORS: dict[str, tuple[str, str]] = {
                           N_("Please go to the reception counter with your booking; staff have been told.")),
     "no_booking": (N_("No booking was found with this code."),
                    N_("Check the code on your booking, or take a walk-in ticket.")),
+    "no_booking_today": (N_("No booking for today was found for this ID card."),
+                         N_("If you booked, scan the booking's QR code; or take a walk-in ticket.")),
     "booking_used": (N_("This booking has already been checked in."),
                      N_("If you did not get a ticket, please ask at the reception counter.")),
     "booking_other_day": (N_("This booking is for another day."),

@@ -118,6 +118,8 @@ def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags:
         raise CheckInError("checkin_offline") from None
     except CentreRejected as exc:
         log.info("check-in refused: %s", exc.code)  # the code only, never the booking
+        if exc.code == "no_booking" and not code:
+            raise CheckInError("no_booking_today") from None   # by card: no booking today
         raise CheckInError(exc.code if exc.code in REFUSALS else "checkin_error") from None
     issuer.online = True
     rule = data.get("rule") or {}

@@ -16,6 +16,11 @@ class BookingScanned:
 
 
 @dataclass(frozen=True)
+class CheckInByCard:
+    """The identified citizen says they booked: the centre finds today's booking by ID."""
+
+
+@dataclass(frozen=True)
 class CheckInWithoutCard:
     """Check the booking in without an ID card: staff check the identity at the counter."""
 

@@ -112,7 +112,8 @@ class HandoverIn(Strict):
 
 
 class CheckInIn(Strict):
-    code: str = Field(min_length=1, max_length=80)
+    code: str = Field(default="", max_length=80, description="the booking code; empty: today's booking "
+                      "of id_number (the card of the person who booked)")
     id_number: str = Field(default="", pattern=r"^(\d{12})?$")
     priority_group: str = Field(default="", max_length=40, pattern=r"^[a-z0-9_]*$")
     flags: list[str] = Field(default_factory=list, max_length=20)

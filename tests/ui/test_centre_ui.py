@@ -20,6 +20,7 @@ from kiosk.flow import State
 from tests.fixtures.centre_server import Api, CentreProcess, open_centre
 
 PROFILE = "nguyen_van_an"
+CARD_PROFILE = "pham_thi_huong"   # books, then checks in by tapping the card only
 OTHER_ID = "079200000001"
 DOSSIER = "000.17.22.H56-251204-0009"
 T = "/api/v1"
@@ -49,7 +50,7 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentreProcess]:
     proc.add_token("counter", "counter-3")
     proc.add_officer("lan", "2468")
     profiles = load_config(environ={})["devices.card_reader.profiles_dir"]
-    citizen_id = _citizen_id(profiles)
+    citizen_id, card_id = _citizen_id(profiles, PROFILE), _citizen_id(profiles, CARD_PROFILE)
     now = datetime.now(ZoneInfo(TZ))
     soon, later = now + timedelta(minutes=10), now + timedelta(hours=3)
     apps, bookings = base / "apps.csv", base / "bookings.csv"
@@ -60,7 +61,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentreProcess]:
     bookings.write_text("MaLichHen,MaDichVu,NgayHen,GioHen,SoDinhDanh\n"
                         f"BK2025SOON1,vneid,{day},{soon:%H:%M},{citizen_id}\n"
                         f"BK2025LATER2,vneid,{day},{later:%H:%M},{citizen_id}\n"
-                        f"BK2025OTHER3,vneid,{day},{soon:%H:%M},{OTHER_ID}\n", encoding="utf-8")
+                        f"BK2025OTHER3,vneid,{day},{soon:%H:%M},{OTHER_ID}\n"
+                        f"BK2025CARD4,vneid,{day},{soon:%H:%M},{card_id}\n", encoding="utf-8")
     c = open_centre(proc.data_dir, timezone=TZ)
     try:
         import_applications(c, apps)
@@ -72,11 +74,11 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CentreProcess]:
     proc.stop()
 
 
-def _citizen_id(profiles_dir: str) -> str:
+def _citizen_id(profiles_dir: str, profile: str) -> str:
     from hardware.sim_card_reader import load_profiles
     from kiosk.bootstrap import resolve_path
 
-    return load_profiles(resolve_path(profiles_dir))[PROFILE].citizen.id_number
+    return load_profiles(resolve_path(profiles_dir))[profile].citizen.id_number
 
 
 @pytest.fixture
@@ -95,11 +97,11 @@ def shot(ui: Any, name: str) -> None:
         ui.screenshot(Path(folder) / f"{name}.png")
 
 
-def identify_with_card(ui: Any, corrections: tuple[tuple[str, str], ...] = ()) -> None:
+def identify_with_card(ui: Any, corrections: tuple[tuple[str, str], ...] = (), profile: str = PROFILE) -> None:
     """The booking's holder: card on the reader, ID typed, data confirmed (or flagged)."""
     reader = ui.app.kiosk.devices.card_reader
-    citizen = reader.profiles[PROFILE].citizen
-    reader.tap(PROFILE)
+    citizen = reader.profiles[profile].citizen
+    reader.tap(profile)
     assert ui.wait_state(State.IDENTIFY)
     ui.app.controller.send(f.KeyProvided(AccessKey.from_id(citizen.id_number), "keypad"))
     assert ui.wait_state(State.CONFIRM, 5)
@@ -172,6 +174,28 @@ def test_checkin_with_the_card_prints_the_appointment_and_hands_over(kiosk_ui: A
     assert body["corrections"] == {"place_of_residence": "Số 1 Tràng Tiền, Hà Nội"}
     assert "corrections" in called["flags"]                            # the ticket says so too
     counter.post(f"{T}/counter/tickets/{called['id']}/cancel")
+
+
+def test_checkin_by_tapping_the_card_only(kiosk_ui: Any) -> None:
+    ui, ctl = kiosk_ui, kiosk_ui.app.controller
+    identify_with_card(ui, profile=CARD_PROFILE)
+    assert ui.wait_state(State.SERVICE)
+    shot(ui, "service-appointment")
+    from tests.ui.test_kiosk_ui import _overflows
+    from kivy.core.window import Window
+    assert _overflows(ui.app.root, Window.height) == []                # the extra row fits
+    ui.tap("btn_appointment")                                          # "I have an appointment today"
+    assert ui.wait_state(State.TICKET, 8)
+    ticket = ctl.flow.session.ticket
+    assert ticket.appointment == "early" and "appointment.identity_unchecked" not in ticket.flags
+    assert ui.pump(5, lambda: ctl.flow.session.printed)
+    ctl.send(f.Finish())
+    ctl.send(f.Finish())
+    assert ui.wait_state(State.ATTRACT)
+    identify_with_card(ui, profile=CARD_PROFILE)                       # the booking is used now
+    assert ui.wait_state(State.SERVICE)
+    ui.tap("btn_appointment")
+    assert ui.pump(8, lambda: ctl.flow.error == "no_booking_today")
 
 
 def test_checkin_refused_for_another_persons_booking(kiosk_ui: Any) -> None:
