@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from hardware.card_reader import CardReadResult
+from hardware.card_reader import AccessKey, CardReadResult
 from kiosk.identity.crosscheck import cross_check
 from kiosk import flow_visit
 from kiosk.flow_timers import CARD_BOUND, check_timers
@@ -31,6 +31,7 @@ from kiosk.session import Session, is_expired
 
 from kiosk.flow_events import (  # noqa: F401 - re-exported: f.<Event> for every caller
     State, StartIdentify, StartWalkIn, StartStatus, CardPresent, CardGone, KeyProvided, QrRejected,
+    IdDigitsEntered,
     ContinueWithoutChip, CardReadOk, CardReadFailed, Confirmed, CorrectionsRequested,
     ServiceChosen, PhotoAccepted, PhotoSkipped, TicketIssued, TicketIssueFailed, PrintFinished,
     StatusQuery, StatusAnswered, StatusFailed, DevicesChanged, Finish, Cancel, Back, UserActivity, SetLanguage, ToggleLargeText,
@@ -92,6 +93,8 @@ class Flow:
             self.now = now
         before = self.state
         try:
+            if isinstance(event, IdDigitsEntered):   # intent -> the chip's access key
+                event = KeyProvided(AccessKey.from_id(event.digits), "keypad")
             effects = self._dispatch(event) + flow_visit.after(self)  # check-in, status by card
             self._device_gate()
         except Exception as exc:  # failsafe: any bug ends in "out of service", not a crash

@@ -56,6 +56,17 @@ class CardGone:
 
 
 @dataclass(frozen=True)
+class IdDigitsEntered:
+    """The citizen typed a complete 12-digit ID number (an intent: the flow derives the
+    chip's access key; screens never build device objects)."""
+
+    digits: str
+
+    def __repr__(self) -> str:
+        return "IdDigitsEntered(<redacted>)"
+
+
+@dataclass(frozen=True)
 class KeyProvided:
     """The access key (and, from the card QR, the printed identity) became known."""
 

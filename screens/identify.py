@@ -12,7 +12,6 @@ from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from hardware.card_reader import AccessKey
 from kiosk import flow as f
 from kiosk.flow import Flow
 from kiosk.identity.id_number import check_id_input
@@ -102,11 +101,10 @@ class IdentifyScreen(KioskScreen):
         st = check_id_input(self._digits)
         if st.status != "complete":
             return
-        key = AccessKey.from_id(st.digits)
         self._digits = ""
         self._render_id()
         self.id_text = "•" * 8 + " " + st.digits[-4:]  # masked once entered
-        self.send(f.KeyProvided(key, "keypad"))
+        self.send(f.IdDigitsEntered(st.digits))
 
     # -- view --------------------------------------------------------------------------
     def update(self, flow: Flow) -> None:

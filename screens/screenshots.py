@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hardware.card_reader import AccessKey
 from kiosk import flow as f
 from kiosk import visit_events as v
 from kiosk.bootstrap import Kiosk
@@ -33,7 +32,7 @@ def walk_screens(drv: UiDriver, language: str):
     yield "identify_qr_error", drv.pump(2, lambda: ctl.flow.error == "qr.unknown")
     reader.tap(profile_id)
     yield "identify_card_on_reader", drv.pump(2, lambda: ctl.flow.card_present)
-    ctl.send(f.KeyProvided(AccessKey.from_id(citizen.id_number), "keypad"))
+    ctl.send(f.IdDigitsEntered(citizen.id_number))
     yield "reading", drv.wait_state(State.READING)
     yield "confirm", drv.wait_state(State.CONFIRM, 5)
     confirm = app.screens[State.CONFIRM]
