@@ -47,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = load_config(args.config)
     centre = None
-    if not cfg["centre.url"] and not (args.screenshot_dir or args.exit_after_first_frame or args.no_centre):
+    # (the frozen kiosk bundle leaves the centre service out: it uses a configured centre)
+    if not cfg["centre.url"] and not (args.screenshot_dir or args.exit_after_first_frame or args.no_centre
+                                      or getattr(sys, "frozen", False)):
         # No centre configured: start one beside the kiosk (what 'make run' shows a newcomer).
         from kiosk.bootstrap import resolve_path
         from kiosk.embedded_centre import EmbeddedCentreError, start as start_centre
