@@ -78,7 +78,9 @@ def on_reader(card_slot, pcscd, wait_card):
     yield put
     for card in cards:
         card.remove()
-    wait_card(pcscd.reader_name(0), present=False)
+    # After a muted chip, pcscd's reader thread may still wait out the last exchange before
+    # it sees the card gone; on a loaded CI machine that took longer than 5 s.
+    wait_card(pcscd.reader_name(0), present=False, timeout_s=20.0)
 
 
 def _sizes(profile) -> dict[str, int]:
