@@ -24,7 +24,7 @@ from centre.settings import CentreSettings
 from centre.store import tickets as tq
 from centre.store.db import Database
 from centre.store.events import emit, lock_centre
-from centre.store.schema import handover, rating, service, ticket
+from centre.store.schema import counter_session, handover, rating, service, ticket
 
 WAIT_INPUTS_TTL_S = 5.0
 
@@ -98,7 +98,6 @@ class Centre:
         return None if est is None else {"low_min": est.low_min, "high_min": est.high_min}
 
     def counters_serving(self, conn: Connection, service_code: str) -> int:
-        from centre.store.schema import counter_session
         rows = conn.execute(select(counter_session.c.services).where(counter_session.c.ended_at.is_(None)))
         return sum(1 for r in rows if service_code in r.services.split(" "))
 

@@ -70,8 +70,6 @@ class CentreSettings:
     def from_config(cls, config: Any, *, data_dir: str | Path | None = None,
                     database_url: str | None = None) -> "CentreSettings":
         """Settings from a :class:`kiosk.config.Config`; CLI values override the file."""
-        from kiosk.bootstrap import resolve_path  # the same rule for relative paths as the kiosk
-
         o = config.section("centre_service")
         services = tuple(ServiceDef(s["code"], s["prefix"], s["vi"], s["en"])
                          for s in config["services.list"])
@@ -84,7 +82,7 @@ class CentreSettings:
             services=services,
             priority_groups=tuple(g["code"] for g in config["services.priority_groups"]),
             counters=counters,
-            data_dir=Path(data_dir) if data_dir else resolve_path(o["data_dir"]),
+            data_dir=Path(data_dir) if data_dir else _resolve(o["data_dir"]),
             database_url=database_url if database_url is not None else o["database_url"],
             name=o["name"], agency_id=o["agency_id"], timezone=o["timezone"],
             ordering=OrderingRule(Policy(o["ordering"]), o["priority_every"]),
@@ -100,3 +98,9 @@ class CentreSettings:
             kiosk_silent_s=o["kiosk_silent_s"],
             web=WebSettings.from_section(o),
         )
+
+
+def _resolve(value: str) -> Path:
+    """Relative paths are relative to the repository, as for the kiosk's own data folder."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else Path(__file__).resolve().parent.parent / p

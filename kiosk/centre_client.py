@@ -9,6 +9,7 @@ Idempotent calls are retried with backoff inside one call; an unreachable centre
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -68,14 +69,22 @@ class Timeouts:
 
 
 class HttpCentre:
-    """:class:`CentrePort` over HTTP. Thread-safe (one ``requests.Session`` per thread would
-    be better for heavy use; the kiosk makes a few calls a minute)."""
+    """:class:`CentrePort` over HTTP. Thread-safe: each thread (the kiosk's workers, the
+    outbox drainer) gets its own ``requests.Session``, which is not safe to share."""
 
     def __init__(self, url: str, token: str, timeouts: Timeouts | None = None) -> None:
         self.url = url.rstrip("/")
         self.timeouts = timeouts or Timeouts()
-        self.http = requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {token}"
+        self._token = token
+        self._local = threading.local()
+
+    @property
+    def http(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {self._token}"
+        return session
 
     def _call(self, method: str, path: str, body: Any = None, key: str = "",
               read_s: float | None = None, retry: bool | None = None) -> Any:
@@ -108,7 +117,9 @@ class HttpCentre:
             if attempt + 1 < attempts:
                 time.sleep(delay)
                 delay *= 2
-        log.info("centre unreachable: %s %s (%s)", method, path.split("?")[0], type(last).__name__)
+        # the route only: a path can carry a dossier code
+        log.info("centre unreachable: %s %s (%s)", method, path.split("/")[3] if path.count("/") > 2 else path,
+                 type(last).__name__)
         raise CentreUnreachable(type(last).__name__) from None
 
     def issue(self, service: str, priority_group: str, flags: list[str], key: str) -> dict[str, Any]:

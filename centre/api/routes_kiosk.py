@@ -2,12 +2,13 @@
 application look-ups, booking check-in, heartbeats."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path as FPath, Request
+from fastapi import APIRouter, Depends, Path as FPath
 from fastapi.responses import JSONResponse
 
 from centre import records
@@ -104,7 +105,7 @@ def heartbeat(body: HeartbeatIn, p: Principal = Depends(role("kiosk")),
 
 
 @router.get("/time", tags=["kiosk"])
-def server_time(request: Request, p: Principal = Depends(principal),
+def server_time(p: Principal = Depends(principal),
                 centre: Centre = Depends(centre_of)) -> dict:
     """The centre's clock and day (kiosks check their own against it)."""
     now = centre.clock()
@@ -112,5 +113,4 @@ def server_time(request: Request, p: Principal = Depends(principal),
 
 
 def _digest(data: bytes) -> str:
-    import hashlib
     return hashlib.sha256(data).hexdigest()
