@@ -81,8 +81,9 @@ class Centre:
             "print_state": row.print_state, "flags": [f for f in row.flags.split(" ") if f],
         }
 
-    def _emit_ticket(self, conn: Connection, kind: str, tid: int, now: float) -> dict[str, Any]:
-        view = self.ticket_view(tq.get(conn, tid))
+    def _emit_ticket(self, conn: Connection, kind: str, tid: int | Any, now: float) -> dict[str, Any]:
+        """Emit a ticket event; ``tid`` is the ticket's id (read back) or the row itself."""
+        view = self.ticket_view(tq.get(conn, tid) if isinstance(tid, int) else tid)
         emit(conn, kind, {"ticket": view}, now)
         return view
 
@@ -138,11 +139,11 @@ class Centre:
         now = self.clock()
         day = self.day_of(now)
         seq = tq.next_online_seq(conn, day, svc.prefix, self.settings.offline_base)
-        tid = tq.create(conn, day=day, prefix=svc.prefix, seq=seq, service_code=svc.code,
+        row = tq.create(conn, day=day, prefix=svc.prefix, seq=seq, service_code=svc.code,
                         priority_group=group, issued_at=now, kiosk=kiosk.name, offline=False,
                         client_ref="", flags=_flags(flags), now=now, appointment_id=appointment_id,
                         appointment_at=appointment_at)
-        view = self._emit_ticket(conn, "ticket.issued", tid, now)
+        view = self._emit_ticket(conn, "ticket.issued", row, now)
         return self._with_position(conn, view, now, newest=appointment_id is None)
 
     def issue_offline(self, conn: Connection, kiosk: Principal, service_code: str, seq: int,
@@ -165,10 +166,10 @@ class Centre:
             if existing.kiosk == kiosk.name and existing.client_ref == client_ref:
                 return self._with_position(conn, self.ticket_view(existing), now), False
             raise Conflict(f"number {existing.number} of {day} was already used", code="number_taken")
-        tid = tq.create(conn, day=day, prefix=svc.prefix, seq=seq, service_code=svc.code,
+        row = tq.create(conn, day=day, prefix=svc.prefix, seq=seq, service_code=svc.code,
                         priority_group=group, issued_at=issued_at, kiosk=kiosk.name, offline=True,
                         client_ref=client_ref, flags=_flags(flags), now=now)
-        view = self._emit_ticket(conn, "ticket.issued", tid, now)
+        view = self._emit_ticket(conn, "ticket.issued", row, now)
         return self._with_position(conn, view, now), True
 
     def lease(self, conn: Connection, kiosk: Principal, day: str, prefixes: list[str], *,

@@ -49,6 +49,13 @@ def allocate_online(cursors: Cursors, leased: Iterable[Block]) -> tuple[int, Cur
     return n, Cursors(n + 1, cursors.next_offline)
 
 
+def may_hit_block(cursors: Cursors, offline_base: int) -> bool:
+    """Whether ``cursors.next_online`` can fall inside a leased block. Every block lies in
+    ``[offline_base, next_offline)`` (a block starts at or above both cursors and moves
+    ``next_offline`` past its end), so outside that range the blocks need not be read."""
+    return offline_base <= cursors.next_online < cursors.next_offline
+
+
 def allocate_block(cursors: Cursors, size: int) -> tuple[Block, Cursors]:
     """A new offline block of ``size`` numbers above everything handed out so far."""
     if size < 1:

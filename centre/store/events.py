@@ -13,20 +13,29 @@ from centre.store.schema import centre_state, event
 CHANNEL = "centre_events"
 
 
+_LOCK = select(centre_state.c.last_event).where(centre_state.c.id == 1).with_for_update()
+_NEXT_EVENT = (update(centre_state).where(centre_state.c.id == 1)
+               .values(last_event=centre_state.c.last_event + 1).returning(centre_state.c.last_event))
+_INSERT_EVENT = insert(event)
+_NOTIFY = text("SELECT pg_notify(:c, :p)")
+
+
 def lock_centre(conn: Connection) -> None:
-    """Take the centre's write lock (the ``centre_state`` row) for this transaction."""
-    conn.execute(select(centre_state.c.last_event).where(centre_state.c.id == 1).with_for_update())
+    """Take the centre's write lock (the ``centre_state`` row) for this transaction.
+
+    On SQLite the write transaction's ``BEGIN IMMEDIATE`` already holds the database's
+    one write lock (across processes too), so there is nothing more to take."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(_LOCK)
 
 
 def emit(conn: Connection, kind: str, data: dict[str, Any], at: float) -> int:
     """Append an event (no personal data in ``data``) and return its id."""
-    new_id = conn.execute(update(centre_state).where(centre_state.c.id == 1)
-                          .values(last_event=centre_state.c.last_event + 1)
-                          .returning(centre_state.c.last_event)).scalar_one()
-    conn.execute(insert(event).values(id=new_id, at=at, kind=kind,
-                                      data=json.dumps(data, ensure_ascii=False, separators=(",", ":"))))
+    new_id = conn.execute(_NEXT_EVENT).scalar_one()
+    conn.execute(_INSERT_EVENT, {"id": new_id, "at": at, "kind": kind,
+                                 "data": json.dumps(data, ensure_ascii=False, separators=(",", ":"))})
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(new_id)})
+        conn.execute(_NOTIFY, {"c": CHANNEL, "p": str(new_id)})
     return int(new_id)
 
 
