@@ -41,7 +41,7 @@ def main() -> int:
                       runs=args.runs, block_size=args.block_size)
     print(format_bench("in-process PACE-CAN", pace,
                        min_apdus=profile_min_apdus(pace_card.files, "PACE-CAN", block_size=args.block_size)))
-    key = AccessKey.from_id_and_dob(record["id_number"], record["date_of_birth"])
+    key = AccessKey.from_id(record["id_number"], record["date_of_birth"])
     bac = time_reads(lambda: InProcessTransport(VirtualChip(bac_card)), key, runs=args.runs, block_size=args.block_size)
     print(format_bench("in-process BAC", bac, baseline=pace,
                        min_apdus=profile_min_apdus(bac_card.files, "BAC", block_size=args.block_size)))

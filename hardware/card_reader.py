@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING
 
-from hardware.base import Device, HardwareError
+from hardware.base import Device
+from hardware.card_access import AccessKey, CardError
 from hardware.citizen import Citizen
 
 if TYPE_CHECKING:  # the verdict module is light, but importing hardware.emrtd is not
@@ -14,20 +14,14 @@ if TYPE_CHECKING:  # the verdict module is light, but importing hardware.emrtd i
 
 
 # -- errors ------------------------------------------------------------------------
-class CardError(HardwareError):
-    """Base of chip-card errors."""
-
-
+# CardError (the base) and WrongAccessKey (the chip refused the CAN / MRZ data) live in
+# hardware.card_access: the eMRTD layer raises the same WrongAccessKey class.
 class NoCardPresent(CardError):
     """A read was asked for but no card lies on the reader."""
 
 
 class CardRemovedDuringRead(CardError):
     """The card left the reader's field while it was being read."""
-
-
-class WrongAccessKey(CardError):
-    """PACE/BAC authentication failed: the CAN or MRZ data do not fit this card."""
 
 
 class CardNotSupported(CardError):
@@ -43,38 +37,6 @@ class ReaderUnavailable(CardError):
 
 
 # -- data --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AccessKey:
-    """What the chip needs before it lets anything be read.
-
-    ``can``: PACE card access number (last 6 digits of the ID). BAC data: 9-digit document
-    number (last 9 digits of the ID), birth date and expiry candidates as YYMMDD.
-    """
-
-    can: str | None = None
-    document_number: str | None = None
-    birth_date: str | None = None
-    expiry_candidates: tuple[str, ...] = ()
-
-    def __repr__(self) -> str:
-        return "AccessKey(<redacted>)"
-
-    @classmethod
-    def from_id(cls, id_number: str, dob: date | None = None) -> "AccessKey":
-        """Derive CAN and (when the DOB is known) BAC candidates from the 12-digit ID."""
-        id_number = id_number.strip()
-        if dob is None:
-            return cls(can=id_number[-6:])
-        from hardware.emrtd.access_key import expiry_candidates  # the one 14/25/40/60 rule
-
-        return cls(
-            can=id_number[-6:],
-            document_number=id_number[-9:],
-            birth_date=dob.strftime("%y%m%d"),
-            expiry_candidates=tuple(expiry_candidates(dob)),
-        )
-
-
 @dataclass(frozen=True)
 class CardReadResult:
     """Everything the kiosk needs from one chip read."""

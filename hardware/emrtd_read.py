@@ -14,34 +14,13 @@ import io
 import logging
 from typing import Any
 
-from hardware.card_reader import AccessKey, CardReadResult
+from hardware.card_access import AccessKey
+from hardware.card_reader import CardReadResult
 from hardware.citizen import Citizen, nfc
 
 log = logging.getLogger(__name__)
 
 _SEX = {"nam": "M", "nữ": "F", "nu": "F", "m": "M", "f": "F"}
-
-
-def to_emrtd_key(key: AccessKey) -> Any:
-    """The port's :class:`AccessKey` as ``hardware.emrtd.access_key.AccessKey``.
-
-    BAC data without expiry candidates gets them from the birth date by the CCCD
-    age rule (the eMRTD layer owns that rule).
-    """
-    from hardware.emrtd.access_key import AccessKey as ChipKey, BacData, expiry_candidates
-
-    can = key.can if key.can and len(key.can) == 6 and key.can.isdigit() else None
-    bac = None
-    if key.document_number and key.birth_date:
-        expiries = tuple(key.expiry_candidates)
-        if not expiries:
-            expiries = tuple(expiry_candidates(_yymmdd_to_date(key.birth_date, past=True)))
-        bac = BacData(key.document_number, key.birth_date, expiries)
-    if can is None and bac is None:
-        from hardware.card_reader import WrongAccessKey
-
-        raise WrongAccessKey("the access key has neither a 6-digit CAN nor BAC data")
-    return ChipKey(can=can, bac=bac)
 
 
 def _yymmdd_to_date(text: str, past: bool) -> dt.date:
@@ -176,6 +155,6 @@ def read_card_result(transport: Any, key: AccessKey, *, block_size: int = 0xDF,
     start = time.perf_counter()
     if trust_store is None and trust_store_dir:
         trust_store = load_trust_store(trust_store_dir)
-    doc = read_document(transport, to_emrtd_key(key), block_size=block_size, trust_store=trust_store,
+    doc = read_document(transport, key, block_size=block_size, trust_store=trust_store,
                         strict_passive_auth=False, chip_auth=chip_auth, qr=qr)
     return result_from_document(doc, time.perf_counter() - start)

@@ -13,10 +13,10 @@ import threading
 from typing import Any
 
 from hardware.base import BackendUnavailable, DeviceState, DeviceStatus, SelfTestResult
-from hardware.card_reader import (AccessKey, CardError, CardInserted, CardNotSupported,
-                                  CardReader, CardReadError, CardReadResult, CardRemoved,
-                                  CardRemovedDuringRead, NoCardPresent, ReaderChanged,
-                                  ReaderUnavailable, WrongAccessKey)
+from hardware.card_access import AccessKey, CardError
+from hardware.card_reader import (CardInserted, CardNotSupported, CardReader, CardReadError,
+                                  CardReadResult, CardRemoved, CardRemovedDuringRead,
+                                  NoCardPresent, ReaderChanged, ReaderUnavailable)
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 def map_chip_error(exc: BaseException) -> CardError:
     """The one place where eMRTD and PC/SC failures become the port's typed errors.
 
-    Messages carry the error type and protocol detail only (never personal data).
+    Messages carry the error type and protocol detail only (never personal data). The
+    chip's :class:`~hardware.card_access.WrongAccessKey` already is a :class:`CardError`
+    (one class for both layers) and passes unchanged, status word included.
     """
     from hardware import pcsc_transport as pt
     from hardware.emrtd import errors as ee
@@ -35,8 +37,6 @@ def map_chip_error(exc: BaseException) -> CardError:
         return CardRemovedDuringRead("the card left the reader during the read")
     if isinstance(exc, pt.ReaderGone):
         return ReaderUnavailable(f"reader or PC/SC service went away: {exc}")
-    if isinstance(exc, ee.WrongAccessKey):
-        return WrongAccessKey("the card refused the access key (CAN or MRZ data)")
     not_emrtd = getattr(ee, "NotAnEmrtd", None)
     if (not_emrtd is not None and isinstance(exc, not_emrtd)) or (
             isinstance(exc, ee.FileNotFound) and "application" in str(exc).lower()):
@@ -222,10 +222,11 @@ class PcscCardReader(CardReader):
             finally:
                 self._reading = False
         if "error" in box:
-            err = map_chip_error(box["error"])
+            cause = box["error"]
+            err = map_chip_error(cause)
             self.last_error = type(err).__name__
             log.info("card read failed: %s", type(err).__name__)
-            raise err from box["error"]
+            raise err from (None if err is cause else cause)  # a port error is not its own cause
         self.last_error = ""
         result = box["result"]
         verdict = result.verdict

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hardware.base import BackendUnavailable, DeviceState, DeviceStatus
-from hardware.card_reader import (AccessKey, CardInserted, CardReader, CardReadResult,
-                                  CardRemoved, CardRemovedDuringRead, NoCardPresent,
-                                  WrongAccessKey)
+from hardware.card_access import AccessKey, WrongAccessKey
+from hardware.card_reader import (CardInserted, CardReader, CardReadResult, CardRemoved,
+                                  CardRemovedDuringRead, NoCardPresent)
 from hardware.citizen import Citizen, nfc
 
 _DATE_FIELDS = ("date_of_birth", "date_of_issue")
@@ -143,7 +143,8 @@ class SimulatedCardReader(CardReader):
     def _authenticate(citizen: Citizen, key: AccessKey) -> str:
         if key.can is not None and key.can == citizen.can:
             return "PACE-CAN (simulated)"
-        if key.document_number == citizen.id_number[-9:] and citizen.date_of_birth and \
-                key.birth_date == citizen.date_of_birth.strftime("%y%m%d"):
+        bac = key.bac  # the simulated chip checks document number and DOB, not the expiry
+        if bac is not None and bac.document_number == citizen.id_number[-9:] and citizen.date_of_birth \
+                and bac.date_of_birth == citizen.date_of_birth.strftime("%y%m%d"):
             return "BAC (simulated)"
         raise WrongAccessKey("access key does not fit the simulated card")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hardware.base import DeviceState
-from hardware.card_reader import (CardError, CardInserted, CardNotSupported, CardReader,
-                                  CardRemoved, CardRemovedDuringRead, NoCardPresent,
-                                  ReaderUnavailable, WrongAccessKey)
+from hardware.card_access import CardError, WrongAccessKey
+from hardware.card_reader import (CardInserted, CardNotSupported, CardReader, CardRemoved,
+                                  CardRemovedDuringRead, NoCardPresent, ReaderUnavailable)
 from hardware.printer import (CoverOpen, PaperOut, PaperState, PrinterError, PrinterOffline,
                               PrinterStatus, PrintTimeout, TicketPrinter)
 from hardware.qr_scanner import QrScanned, QrScanner

@@ -10,7 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardware.card_reader import AccessKey, CardReadResult
+from hardware.card_access import AccessKey
+from hardware.card_reader import CardReadResult
 from kiosk.citizen import Citizen
 from kiosk.photo.session import AcceptedPhoto
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from hardware.card_reader import AccessKey
+from hardware.card_access import AccessKey
 from kiosk.citizen import Citizen
 from kiosk.photo.session import AcceptedPhoto
 

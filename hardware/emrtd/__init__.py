@@ -7,7 +7,7 @@ Pure Python + ``cryptography``: no Kivy, no pyscard.  Two seams connect it to th
        class Transport(Protocol):
            def transmit(self, apdu: bytes) -> bytes   # response data + SW1 SW2
 
-       doc = read_document(transport, AccessKey.from_id_and_dob(id12, dob),
+       doc = read_document(transport, AccessKey.from_id(id12, dob),
                            block_size=0xDF, trust_store=load_trust_store(folder))
        doc.verdict.code, doc.verdict.reason     # e.g. "signature_only", "no_trust_store"
 
@@ -39,7 +39,8 @@ Pure Python + ``cryptography``: no Kivy, no pyscard.  Two seams connect it to th
    PC/SC for tests and the benchmark baseline (:mod:`.bench_support`).
 """
 
-from .access_key import AccessKey, BacData, expiry_candidates
+from hardware.card_access import AccessKey, BacData, expiry_candidates  # shared with the card port
+
 from .apdu import CommandApdu, ResponseApdu, Transport
 from .errors import (ActiveAuthFailed, AuthenticationFailed, CardRemoved, ChipError, CommunicationError,
                      FileNotFound, MrzError, ParseError, PassiveAuthFailed, SecureMessagingError,

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .access_key import AccessKey
+from hardware.card_access import AccessKey
+
 from .apdu import Transport
 from .files import DEFAULT_BLOCK_SIZE, EF_CARD_ACCESS, EF_COM, EF_SOD, dg_fid
 from .reader import DEFAULT_GROUPS, ChipDocument, minimum_apdus, read_document

@@ -2,13 +2,15 @@
 
 Messages never contain personal data: they name the operation, the file id and the
 status word only (file ids and status words are protocol constants, not citizen data).
+
+``ChipError``, ``StatusWordError`` and ``WrongAccessKey`` are defined in
+:mod:`hardware.card_access` (``WrongAccessKey`` is also the card-reader port's error, so
+it and its bases live on neutral ground) and re-exported here.
 """
 
 from __future__ import annotations
 
-
-class ChipError(Exception):
-    """Base class of every error raised by the eMRTD layer."""
+from hardware.card_access import ChipError, StatusWordError, WrongAccessKey
 
 
 class CardRemoved(ChipError):
@@ -22,18 +24,6 @@ class CardRemoved(ChipError):
 
 class CommunicationError(ChipError):
     """The transport failed or the card answered something unusable."""
-
-
-class StatusWordError(ChipError):
-    """The card answered with an error status word."""
-
-    def __init__(self, message: str, sw: int | None = None) -> None:
-        super().__init__(message if sw is None else f"{message} (SW {sw:04X})")
-        self.sw = sw
-
-
-class WrongAccessKey(StatusWordError):
-    """Authentication with the given CAN/MRZ data failed: the key does not match the card."""
 
 
 class AuthenticationFailed(StatusWordError):

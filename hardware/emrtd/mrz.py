@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hardware.card_access import BacData
+
 from .errors import MrzError
 from .tlv import Tlv, encode, parse
 
@@ -37,6 +39,11 @@ def mrz_information(document_number: str, dob: str, expiry: str) -> str:
     if len(expiry) != 6 or not (expiry.isdigit() or expiry == "<<<<<<"):
         raise MrzError("expiry must be YYMMDD or <<<<<< (no expiry)")
     return docnum + check_digit(docnum) + dob + check_digit(dob) + expiry + check_digit(expiry)
+
+
+def mrz_infos(bac: BacData) -> list[str]:
+    """MRZ information strings for ``bac``, one per expiry candidate (BAC / PACE-MRZ keys)."""
+    return [mrz_information(bac.document_number, bac.date_of_birth, e) for e in bac.expiry_candidates]
 
 
 @dataclass(frozen=True)

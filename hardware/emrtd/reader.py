@@ -8,8 +8,9 @@ from typing import Iterable
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
+from hardware.card_access import AccessKey
+
 from . import files
-from .access_key import AccessKey
 from .active_auth import perform_active_auth
 from .apdu import Transport
 from .bac import perform_bac
@@ -21,7 +22,7 @@ from .chip_auth import ChipAuthFailed, ChipAuthInfo, chip_auth_info, perform_chi
 from .errors import (ActiveAuthFailed, AuthenticationFailed, FileNotFound, ParseError, SecureMessagingError,
                      SecurityStatusNotSatisfied, UnexpectedStatus, WrongAccessKey)
 from .lds import ComFile, parse_com
-from .mrz import Td1, parse_dg1
+from .mrz import Td1, mrz_infos, parse_dg1
 from .pace import PASSWORD_CAN, PASSWORD_MRZ, PaceParams, SUPPORTED_PACE_OIDS, perform_pace
 from .passive_auth import PassiveAuthResult, TrustInput, verify_passive
 from .security_infos import SecurityInfo, aa_signature_algorithm, parse_card_access, parse_dg14, parse_dg15
@@ -84,7 +85,7 @@ def _authenticate(channel: CardChannel, key: AccessKey, card_access: bytes | Non
     wrong_key: WrongAccessKey | None = None
     if params is not None:
         attempts = ([("PACE-CAN", key.can, PASSWORD_CAN)] if key.can else []) + \
-            [("PACE-MRZ", info, PASSWORD_MRZ) for info in (key.bac.mrz_infos() if key.bac else [])]
+            [("PACE-MRZ", info, PASSWORD_MRZ) for info in (mrz_infos(key.bac) if key.bac else [])]
         try:
             for method, password, ref in attempts:
                 try:
@@ -103,7 +104,7 @@ def _authenticate(channel: CardChannel, key: AccessKey, card_access: bytes | Non
         raise WrongAccessKey("card needs BAC but only a CAN was given")
     channel.sm = None
     files.select_application(channel)
-    for mrz_info in key.bac.mrz_infos():
+    for mrz_info in mrz_infos(key.bac):
         try:
             perform_bac(channel, mrz_info)
             return "BAC"

@@ -77,25 +77,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _access_key(args: argparse.Namespace) -> Any:
     import datetime as dt
 
-    from hardware.card_reader import AccessKey
+    from hardware.card_access import AccessKey
 
     if args.can:
         if not (len(args.can) == 6 and args.can.isdigit()):
             raise SystemExit("--can must be 6 digits")
-        return AccessKey(can=args.can)
+        return AccessKey.from_can(args.can)
     if args.id_number:
         id12 = args.id_number.strip()
         if not (len(id12) == 12 and id12.isdigit()):
             raise SystemExit("--id must be 12 digits")
         if not args.dob:
-            return AccessKey(can=id12[-6:])
+            return AccessKey.from_id(id12)
         try:
             dob = dt.date.fromisoformat(args.dob)
         except ValueError:
             raise SystemExit("--dob must be YYYY-MM-DD") from None
-        # No expiry candidates: the eMRTD layer derives them by the CCCD age rule.
-        return AccessKey(can=id12[-6:], document_number=id12[-9:],
-                         birth_date=dob.strftime("%y%m%d"))
+        return AccessKey.from_id(id12, dob)  # expiry candidates by the CCCD age rule
     mrz = args.mrz.strip().upper()
     if "," in mrz:
         parts = [x.strip() for x in mrz.split(",")]
@@ -106,7 +104,7 @@ def _access_key(args: argparse.Namespace) -> Any:
         doc, dob, exp = mrz[0:9], mrz[10:16], mrz[17:23]
     else:
         raise SystemExit("--mrz needs 24 characters or DOCNUM,YYMMDD,YYMMDD")
-    return AccessKey(document_number=doc, birth_date=dob, expiry_candidates=(exp,))
+    return AccessKey.from_mrz(doc, dob, exp)
 
 
 def _citizen_dict(citizen: Any, show_id: bool) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hardware.card_reader import AccessKey
+from hardware.card_access import AccessKey
 from kiosk.citizen import Citizen, mask_id, nfc
 from kiosk.identity.errors import CardQrError, IdNumberError, ScannerMangledText
 from kiosk.identity.id_number import check_id_against_person, validate_id_number

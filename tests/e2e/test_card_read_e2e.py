@@ -12,8 +12,8 @@ import threading
 
 import pytest
 
-from hardware.card_reader import (AccessKey, CardReadError, CardRemovedDuringRead,
-                                  NoCardPresent, WrongAccessKey)
+from hardware.card_access import AccessKey, WrongAccessKey
+from hardware.card_reader import CardReadError, CardRemovedDuringRead, NoCardPresent
 from hardware.emrtd.dg2 import parse_dg2
 from hardware.emrtd.files import EF_CARD_ACCESS, EF_COM, EF_SOD, dg_fid
 from hardware.emrtd.make_profile import build_profile
@@ -140,7 +140,7 @@ def test_bac_read_with_mrz_data_only(reader, on_reader, pki):
     bac_only = build_profile(RECORD, pki, pace=False)
     chip, _ = on_reader(bac_only)
     mrz = bac_only.mrz_info  # docnum(9)+cd + dob(6)+cd + expiry(6)+cd
-    key = AccessKey(document_number=mrz[0:9], birth_date=mrz[10:16], expiry_candidates=(mrz[17:23],))
+    key = AccessKey.from_mrz(mrz[0:9], mrz[10:16], mrz[17:23])
     result = reader.read_card(key)
     assert result.access_method == "BAC"
     assert result.citizen.id_number == RECORD["id_number"]

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from hardware.card_reader import AccessKey, CardReadResult
+from hardware.card_access import AccessKey
+from hardware.card_reader import CardReadResult
 from kiosk import flow as f
 from kiosk.citizen import Citizen
 from kiosk.flow import Flow, State, Timeouts

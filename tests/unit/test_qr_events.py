@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from hardware.card_reader import AccessKey
+from hardware.card_access import AccessKey
 from kiosk import flow as f
 from kiosk.citizen import Citizen
 from kiosk.config import load_config

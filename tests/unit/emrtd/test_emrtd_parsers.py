@@ -16,7 +16,7 @@ from hardware.emrtd.dg2 import encode_dg2, parse_dg2
 from hardware.emrtd.dg13 import encode_dg13, parse_dg13
 from hardware.emrtd.errors import SecurityStatusNotSatisfied, WrongAccessKey, error_for_status
 from hardware.emrtd.lds import encode_com, parse_com
-from hardware.emrtd.mrz import check_digit, encode_dg1, parse_dg1, parse_td1
+from hardware.emrtd.mrz import check_digit, encode_dg1, mrz_infos, parse_dg1, parse_td1
 from hardware.emrtd.security_infos import aa_signature_algorithm, parse_card_access, parse_dg14
 from hardware.emrtd.tlv import encode, encode_seq, header_size, parse, parse_all
 
@@ -170,11 +170,11 @@ def test_security_infos(pace_profile) -> None:
 
 
 # -- access keys and cross-check helpers ------------------------------------------------------
-def test_access_key_from_id_and_dob() -> None:
-    key = AccessKey.from_id_and_dob("001093047064", dt.date(1993, 1, 5), today=dt.date(2025, 6, 1))
+def test_access_key_from_id_with_dob() -> None:
+    key = AccessKey.from_id("001093047064", dt.date(1993, 1, 5), today=dt.date(2025, 6, 1))
     assert key.can == "047064" and key.bac.document_number == "093047064"
     assert key.bac.expiry_candidates == ("330105", "530105", "180105", "070105")
-    assert key.bac.mrz_infos()[0] == "093047064193010543301052"
+    assert mrz_infos(key.bac)[0] == "093047064193010543301052"
     assert "047064" not in repr(key) and "930105" not in repr(key)
 
 

@@ -35,7 +35,7 @@ def test_cli_builds_profile_dirs_that_read_back(tmp_path: Path) -> None:
 
     bac = load_profile(tmp_path / "bac")
     assert not bac.pace and EF_CARD_ACCESS not in bac.files and dg_fid(15) not in bac.files
-    key = AccessKey.from_id_and_dob("001093047064", "05/01/1993")
+    key = AccessKey.from_id("001093047064", "05/01/1993")
     doc = read_document(InProcessTransport(VirtualChip(bac)), key)
     assert doc.access_method == "BAC" and doc.active_auth is None
     assert doc.dg13.mother_name == "Nguyễn Thị Hoa"

@@ -63,7 +63,7 @@ def test_apdu_count_equals_minimum_for_block_size(pace_profile, bac_profile) -> 
 
 
 def test_bac_only_card_with_expiry_candidates_from_id_and_dob(bac_profile) -> None:
-    key = AccessKey.from_id_and_dob(ID12, "1993-01-05", today=TODAY)
+    key = AccessKey.from_id(ID12, "1993-01-05", today=TODAY)
     # 2025: the 40th birthday (2033-01-05) is the first future threshold, 60th next, then past ones.
     assert key.bac.expiry_candidates[:2] == ("330105", "530105")
     chip = VirtualChip(bac_profile)

@@ -90,7 +90,7 @@ def test_year_only_birth_date_is_tolerated_without_bac_data():
     q = parse("001050047064||Lê Văn Bình|00001950|Nam|Xã Tân Hòa, Tiền Giang|10082021")
     assert q.date_of_birth is None and q.birth_year == 1950
     key = q.access_key()
-    assert key.can == "047064" and key.birth_date is None
+    assert key.can == "047064" and key.bac is None
 
 
 @pytest.mark.parametrize("sex", ["Male", "X", ""])
@@ -155,9 +155,9 @@ def test_to_citizen_and_access_key():
         "001093047064", "Nguyễn Văn An", date(1993, 1, 5), "M", "123456789")
     key = q.access_key()
     assert key.can == "047064"
-    assert key.document_number == "093047064"  # last 9 digits, not the first 9
-    assert key.birth_date == "930105"
-    assert "330105" in key.expiry_candidates  # 40th birthday (DOMAIN.md MRZ sample)
+    assert key.bac is not None and key.bac.document_number == "093047064"  # last 9 digits, not the first 9
+    assert key.bac.date_of_birth == "930105"
+    assert "330105" in key.bac.expiry_candidates  # 40th birthday (DOMAIN.md MRZ sample)
 
 
 def test_make_payload_round_trips_for_both_variants():

@@ -81,7 +81,7 @@ def test_validate_raises_typed_errors():
 
 def test_access_key_for_typed_id_has_can_only():
     key = access_key_for_id("001093047064", today=TODAY)
-    assert key.can == "047064" and key.document_number is None and key.expiry_candidates == ()
+    assert key.can == "047064" and key.bac is None
     with pytest.raises(IdNumberError):
         access_key_for_id("12345")
 
