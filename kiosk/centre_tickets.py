@@ -62,8 +62,10 @@ class CentreTicketIssuer:
             self.online = False
             # A new key: the centre may have made the online ticket and only its answer was
             # lost; under the same key it would refuse the offline one (idempotency_key_reused)
-            # and the number on the citizen's screen would never reach the queue.
-            return self._issue_offline(service, priority_group, flags, f"{key}/offline")
+            # and the number on the citizen's screen would never reach the queue. The offline
+            # ticket names the attempt it replaces: the centre cancels a ghost made under it
+            # (or refuses the attempt if it arrives late), so nobody's number is called twice.
+            return self._issue_offline(service, priority_group, flags, f"{key}/offline", replaces=key)
         self.online = True
         return self.from_centre(data, key, flags)
 
@@ -83,7 +85,8 @@ class CentreTicketIssuer:
                           issued_at=ticket.issued_at, flags=ticket.flags, source="centre", client_key=key)
         return ticket
 
-    def _issue_offline(self, service: Any, priority_group: str, flags: tuple[str, ...], key: str) -> Ticket:
+    def _issue_offline(self, service: Any, priority_group: str, flags: tuple[str, ...], key: str,
+                       replaces: str = "") -> Ticket:
         now = self.local_now()
         seq = self.leases.take(now.date().isoformat(), service.prefix)
         if seq is None:
@@ -98,7 +101,8 @@ class CentreTicketIssuer:
         # committed before the citizen sees the number: a kill -9 after this loses nothing
         self.outbox.put("offline_ticket", key, {
             "service": service.code, "priority_group": priority_group, "flags": list(ticket.flags),
-            "seq": seq, "issued_at": now.isoformat(), "client_ref": key})
+            "seq": seq, "issued_at": now.isoformat(), "client_ref": key,
+            **({"replaces": replaces} if replaces else {})})
         return ticket
 
     def record_print(self, ticket: Ticket, error: str = "") -> None:

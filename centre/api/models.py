@@ -79,6 +79,9 @@ class OfflineIssueIn(IssueIn):
     seq: int = Field(ge=1, le=99999)
     issued_at: datetime = Field(description="when the kiosk issued it (with time zone)")
     client_ref: str = Field(min_length=1, max_length=80)
+    replaces: str = Field(default="", max_length=200,
+                          description="the Idempotency-Key of the online attempt this ticket replaces (its "
+                                      "answer was lost): a ticket made under it is cancelled, a late one refused")
 
 
 class LeaseIn(Strict):

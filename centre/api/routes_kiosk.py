@@ -11,11 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path as FPath
 from fastapi.responses import JSONResponse
 
-from centre import records
+from centre import records, replaced
 from centre.api.models import TicketId
 from centre.api.deps import ERRORS, IdemKey, centre_of, idempotent, principal, role
 from centre.api.models import (ApplicationOut, CheckInIn, CheckInOut, HandoverIn, HeartbeatIn, IssueIn,
                                LeaseIn, LeaseOut, LookupIn, OfflineIssueIn, Ok, PrintIn, TicketOut)
+from centre.domain.errors import Conflict
 from centre.principals import Principal
 from centre.service import Centre
 
@@ -26,19 +27,32 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 def issue_ticket(body: IssueIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
                  centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Issue a ticket numbered by the centre."""
-    return idempotent(centre, p, key, body, lambda c: centre.issue(c, p, body.service, body.priority_group,
-                                                                   body.flags), 201)
+    try:
+        return idempotent(centre, p, key, body, lambda c: centre.issue(c, p, body.service, body.priority_group,
+                                                                       body.flags), 201)
+    except Conflict as exc:
+        # an offline ticket replaced this attempt before it arrived: say so, make nothing
+        answer = replaced.tombstone_answer(centre, p, key) if exc.code == "idempotency_key_reused" else None
+        if answer is None:
+            raise
+        return JSONResponse(answer, status_code=409, headers={"Idempotent-Replay": "true"})
 
 
 @router.post("/tickets/offline", response_model=TicketOut, status_code=201, tags=["kiosk"])
 def issue_offline(body: OfflineIssueIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
                   centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Hand in a ticket the kiosk numbered from its leased range while offline (exactly once;
-    queued at its original issue time)."""
+    queued at its original issue time). With ``replaces``, the online attempt it stands in
+    for is settled in the same transaction (see :mod:`centre.replaced`)."""
     at = body.issued_at.timestamp() if body.issued_at.tzinfo else body.issued_at.replace(
         tzinfo=centre.settings.tz).timestamp()
-    return idempotent(centre, p, key, body, lambda c: centre.issue_offline(
-        c, p, body.service, body.seq, at, body.priority_group, body.flags, body.client_ref)[0], 201)
+
+    def run(c):  # type: ignore[no-untyped-def]
+        if body.replaces and body.replaces != key:   # the attempt whose answer was lost: no ghost
+            replaced.settle_replaced(c, centre, p, body.replaces, centre.clock())
+        return centre.issue_offline(c, p, body.service, body.seq, at, body.priority_group, body.flags,
+                                    body.client_ref)[0]
+    return idempotent(centre, p, key, body, run, 201)
 
 
 @router.post("/leases", response_model=list[LeaseOut], tags=["kiosk"])

@@ -10,6 +10,10 @@ centre, and every hole in a prefix's numbering, needs an explanation from the lo
 - a centre ticket nobody was shown: its issue key is the last attempt of a kiosk process
   that was killed before showing it, or the centre's answer was lost and the kiosk showed
   an offline number for the same attempt instead (a *ghost*, called and not answered);
+- every ghost must be cancelled with reason ``replaced_by_offline`` (the offline ticket
+  names the attempt it replaces), and no ticket nobody holds may still wait or be called,
+  except one of an attempt a ``kill -9`` cut short (counted apart: nothing tells the
+  centre about it);
 - a hole in a leased block: the kiosk never took that number (its lease store says so),
   never learned of the block (the lease answer was lost), or took it in an attempt that
   was killed before the number was shown (at most one number per such kill);
@@ -26,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 ORDER_TOLERANCE_S = 0.01
+REPLACED = "replaced_by_offline"   # the history's reason on a cancelled ghost (centre.replaced)
+OPEN_STATES = frozenset({"created", "waiting", "called", "serving", "held", "transferred"})
 
 
 @dataclass
@@ -108,6 +114,10 @@ class AuditReport:
     prints_lost: int = 0
     unshown_killed: int = 0        # centre tickets of attempts killed before the number was shown
     unshown_ghost: int = 0         # online tickets whose answer was lost; shown offline instead
+    ghosts_cancelled: int = 0      # ... cancelled as replaced_by_offline, as they must be
+    ghosts_open: int = 0           # ... not cancelled that way (a finding)
+    unheld_killed: int = 0         # open tickets nobody holds, of attempts cut short by a kill
+    unheld_unexplained: int = 0    # ... of anything else (a finding)
     unshown_unexplained: int = 0
     gaps_unused_lease: int = 0
     gaps_orphan_lease: int = 0
@@ -121,7 +131,7 @@ class AuditReport:
     def ok(self) -> bool:
         return not (self.lost or self.duplicates or self.out_of_order or self.prints_lost
                     or self.unshown_unexplained or self.gaps_unexplained or self.outbox_left
-                    or self.outbox_refused)
+                    or self.outbox_refused or self.ghosts_open or self.unheld_unexplained)
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
@@ -145,7 +155,7 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
     rep = AuditReport()
     journals = {k: read_journal(k, d / "journal.jsonl") for k, d in kiosk_dirs.items()}
     tickets = _rows(centre_db, "SELECT id, day, prefix, seq, number, issued_at, kiosk, offline, client_ref,"
-                               " print_state FROM ticket")
+                               " print_state, state FROM ticket")
     rep.centre_tickets = len(tickets)
     by_id = {t["id"]: t for t in tickets}
     by_ref: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -190,7 +200,9 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
         if n > 1:
             rep.duplicates += n - 1
             rep.problem(f"duplicate: {number} of {day} shown to {n} citizens")
-    _check_unshown(rep, tickets, matched, idem_key, journals)
+    replaced = {r["ticket_id"] for r in _rows(centre_db, "SELECT ticket_id FROM ticket_history WHERE"
+                                                         f" state = 'cancelled' AND detail = '{REPLACED}'")}
+    _check_unshown(rep, tickets, matched, idem_key, journals, replaced)
     _check_online_order(rep, tickets)
     _check_gaps(rep, centre_db, tickets, kiosk_dirs, journals)
     for k, d in kiosk_dirs.items():
@@ -203,7 +215,7 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
 
 
 def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Shown], idem_key: dict[int, str],
-                   journals: dict[str, KioskJournal]) -> None:
+                   journals: dict[str, KioskJournal], replaced: set[int]) -> None:
     fallback = {s.key for j in journals.values() for s in j.shown if s.offline}
     for t in tickets:
         if t["id"] in matched:
@@ -211,13 +223,27 @@ def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Show
         key = t["client_ref"] if t["offline"] else idem_key.get(t["id"], "")
         attempt = key.removesuffix("/offline")
         j = journals.get(t["kiosk"])
+        killed = False
         if not t["offline"] and attempt in fallback:
             rep.unshown_ghost += 1
+            if t["state"] == "cancelled" and t["id"] in replaced:
+                rep.ghosts_cancelled += 1
+            else:
+                rep.ghosts_open += 1
+                rep.problem(f"ghost: {t['number']} of {t['kiosk']} is {t['state']}, not cancelled as {REPLACED}")
+            continue
         elif j is not None and attempt in j.killed_keys:
             rep.unshown_killed += 1
+            killed = True
         else:
             rep.unshown_unexplained += 1
             rep.problem(f"unexplained: {t['number']} of {t['kiosk']} on the centre, shown to nobody")
+        if t["state"] in OPEN_STATES:   # a counter would call a number nobody holds
+            if killed:
+                rep.unheld_killed += 1
+            else:
+                rep.unheld_unexplained += 1
+                rep.problem(f"unheld: {t['number']} of {t['kiosk']} is {t['state']} and nobody holds it")
 
 
 def _check_online_order(rep: AuditReport, tickets: list[Any]) -> None:

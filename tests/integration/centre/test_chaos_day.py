@@ -1,7 +1,8 @@
 """A small chaos day in CI: 3 kiosk processes issue 600 tickets through fault-injecting
 proxies while the centre and the kiosks are killed (SIGKILL) and restarted; afterwards
 every ticket a citizen was shown is on the centre exactly once, in issue-time order, and
-every hole in the numbering is explained. The full day (5,000 tickets) is
+every hole in the numbering is explained; every ghost (an online ticket whose answer was
+lost, the citizen holding an offline number instead) is cancelled. The full day (5,000 tickets) is
 ``.venv/bin/python scripts/chaos_day.py --tickets 5000 --kiosks 3 --seed 1``."""
 from __future__ import annotations
 
@@ -32,10 +33,17 @@ def test_a_small_chaos_day_loses_nothing_a_citizen_was_shown(tmp_path: Path) -> 
     assert (rep.unshown_unexplained, rep.gaps_unexplained) == (0, 0), rep.problems
     assert (rep.outbox_left, rep.outbox_refused, result.worker_crashes) == (0, 0, 0), rep.problems
     assert rep.centre_tickets == 600 + rep.unshown_killed + rep.unshown_ghost
+    # every ghost (an online ticket whose answer was lost, shown offline instead) is cancelled
+    # as replaced_by_offline; nothing nobody holds waits, but an attempt cut short by kill -9
+    assert (rep.ghosts_open, rep.unheld_unexplained) == (0, 0), rep.problems
+    assert rep.ghosts_cancelled == rep.unshown_ghost
+    print(f"ghosts: {rep.unshown_ghost} ({rep.ghosts_cancelled} cancelled as replaced_by_offline); "
+          f"open tickets of killed attempts: {rep.unheld_killed}")
 
 
 def test_the_audit_sees_a_shown_ticket_missing_from_the_centre(tmp_path: Path) -> None:
-    """The audit itself: delete one shown ticket on the centre and it must say so."""
+    """The audit itself: delete one shown ticket on the centre, add one nobody holds, and it
+    must say so."""
     import sqlite3
 
     result = run_day(tmp_path / "day", DayPlan(tickets=30, kiosks=2, seed=3, centre_kills=0, kiosk_kills=0,
@@ -47,7 +55,13 @@ def test_the_audit_sees_a_shown_ticket_missing_from_the_centre(tmp_path: Path) -
     src.backup(conn)
     src.close()
     conn.execute("DELETE FROM ticket WHERE id = (SELECT MIN(id) FROM ticket)")
+    # and a waiting ticket nobody holds (a number a counter would call in vain)
+    conn.execute("INSERT INTO ticket (day, prefix, seq, number, service_code, priority_group, state, issued_at,"
+                 " kiosk, offline, client_ref, flags, calls, print_state) SELECT day, prefix, 9999,"
+                 " prefix || '9999', service_code, priority_group, 'waiting', issued_at, kiosk, 0, '', flags, 0,"
+                 " print_state FROM ticket WHERE id = (SELECT MAX(id) FROM ticket)")
     conn.commit()
     conn.close()
     rep = audit(db, {f"kiosk-0{i}": tmp_path / "day" / f"kiosk-0{i}" for i in (1, 2)})
     assert rep.lost == 1 and rep.gaps_unexplained == 1 and not rep.ok
+    assert (rep.unshown_unexplained, rep.unheld_unexplained, rep.unheld_killed) == (1, 1, 0)

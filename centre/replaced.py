@@ -1,0 +1,114 @@
+"""Ghost tickets: an online attempt that a kiosk replaced with an offline ticket.
+
+A kiosk sends an online issue under idempotency key K. When the centre makes the ticket
+but the answer is lost, the kiosk shows the citizen a number from its offline lease and
+later hands that ticket in, naming K as the attempt it ``replaces``. The ticket made under
+K is then a *ghost*: a counter would call a number nobody holds, and it counts in
+everybody's "people ahead". When the offline ticket is accepted (same transaction):
+
+- the ghost still waits (never called): it is cancelled, with ``replaced_by_offline`` in
+  its history and the usual ``ticket.cancel`` event (displays and counters update);
+- a counter already called it: it is left as it is, and the log says so;
+- the centre has no answer under K yet (the original request is still on its way, e.g.
+  held by a slow proxy): a *tombstone* answer is stored under K, so the late request
+  gets ``409 replaced_by_offline`` and creates nothing.
+
+Everything here runs inside the caller's write transaction (the centre's write lock is
+held), so the look-up of K and the original request cannot interleave.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from centre.domain.tickets import Action, State, apply
+from centre.principals import Principal
+from centre.service import Centre
+from centre.store import tickets as tq
+from centre.store.events import emit
+from centre.store.schema import handover, idempotency, ticket
+
+log = logging.getLogger(__name__)
+
+REASON = "replaced_by_offline"
+# Stored as the tombstone's request hash: never equal to a SHA-256 hex digest, so no
+# request replays it by accident; the issue route recognises it (see :func:`tombstone_answer`).
+TOMBSTONE_HASH = "tombstone:" + REASON
+TOMBSTONE_BODY = {"error": REASON, "detail": "this ticket request was replaced by a ticket the kiosk "
+                                             "issued offline; no ticket was made"}
+
+
+class Outcome(str, Enum):
+    """What :func:`settle_replaced` did about the replaced attempt."""
+
+    CANCELLED = "cancelled"            # the ghost was waiting: cancelled now
+    TOMBSTONED = "tombstoned"          # nothing under the key yet: a late arrival creates nothing
+    LEFT_CALLED = "left_called"        # a counter got there first: left as it is
+    ALREADY_ENDED = "already_ended"    # cancelled before (a replay) or otherwise ended
+    NO_TICKET = "no_ticket"            # the attempt made no ticket (refused, or already a tombstone)
+
+
+def settle_replaced(conn: Connection, centre: Centre, kiosk: Principal, key: str, now: float) -> Outcome:
+    """Deal with the online attempt ``key`` of ``kiosk`` that an offline ticket replaces
+    (call inside the write transaction that accepts the offline ticket)."""
+    row = conn.execute(select(idempotency.c.status, idempotency.c.body, idempotency.c.request_hash).where(
+        idempotency.c.token_id == kiosk.token_id, idempotency.c.key == key)).first()
+    if row is None:
+        conn.execute(idempotency.insert().values(
+            token_id=kiosk.token_id, key=key, request_hash=TOMBSTONE_HASH, status=409,
+            body=json.dumps(TOMBSTONE_BODY), created_at=now))
+        log.info("an offline ticket replaces an attempt the centre has not seen: tombstone stored")
+        return Outcome.TOMBSTONED
+    ghost = _ticket_made_by(conn, kiosk, row)
+    if ghost is None:
+        return Outcome.NO_TICKET
+    if ghost.state in (State.CREATED.value, State.WAITING.value) and ghost.calls == 0:
+        _cancel(conn, centre, ghost.id, now)
+        log.info("ghost ticket %s (id %d) cancelled: replaced by an offline ticket", ghost.number, ghost.id)
+        return Outcome.CANCELLED
+    if ghost.state == State.CANCELLED.value:
+        return Outcome.ALREADY_ENDED
+    log.warning("ghost ticket %s (id %d) is %s (called %d time(s)): left as it is; the citizen holds an "
+                "offline number instead", ghost.number, ghost.id, ghost.state, ghost.calls)
+    return Outcome.ALREADY_ENDED if ghost.ended_at is not None else Outcome.LEFT_CALLED
+
+
+def tombstone_answer(centre: Centre, kiosk: Principal, key: str) -> dict[str, Any] | None:
+    """The stored ``replaced_by_offline`` answer under ``key``, if an offline ticket replaced
+    that attempt before it arrived; else None."""
+    if not key:
+        return None
+    with centre.db.read() as conn:
+        row = conn.execute(select(idempotency.c.body).where(
+            idempotency.c.token_id == kiosk.token_id, idempotency.c.key == key,
+            idempotency.c.request_hash == TOMBSTONE_HASH)).first()
+    return None if row is None else dict(json.loads(row.body))
+
+
+def _ticket_made_by(conn: Connection, kiosk: Principal, record: Any) -> Any:
+    """The online ticket an issue answer (201 with a ticket) names, if it is this kiosk's."""
+    if record.status != 201 or record.request_hash == TOMBSTONE_HASH:
+        return None   # refused, a tombstone, or not an issue (those answer 200)
+    body = json.loads(record.body)
+    if not isinstance(body, dict) or not isinstance(body.get("id"), int):
+        return None
+    found = conn.execute(select(ticket).where(ticket.c.id == body["id"])).first()
+    if found is None or found.kiosk != kiosk.name or found.offline:
+        return None   # only an online ticket this kiosk made can be its replaced attempt
+    return found
+
+
+def _cancel(conn: Connection, centre: Centre, tid: int, now: float) -> None:
+    """Cancel by the domain's transition rules, with the reason in the history and the
+    event a counter's cancel emits (no counter: the system did it)."""
+    current = tq.get(conn, tid)
+    target = apply(State(current.state), Action.CANCEL)
+    tq.set_fields(conn, tid, state=target.value, ended_at=now)
+    conn.execute(update(handover).where(handover.c.ticket_id == tid)
+                 .values(purge_after=now + centre.settings.handover_retention_s))
+    tq.add_history(conn, tid, target, now, Action.CANCEL, None, REASON)
+    emit(conn, f"ticket.{Action.CANCEL.value}", {"ticket": centre.ticket_view(tq.get(conn, tid))}, now)
