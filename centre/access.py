@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from centre.domain.errors import Conflict, Forbidden, Invalid, Locked, NotFound, Unauthorized
 from centre.principals import CounterSession, Principal
@@ -39,8 +39,12 @@ def list_tokens(conn: Connection) -> list[dict[str, Any]]:
             for r in conn.execute(select(api_token).order_by(api_token.c.id))]
 
 
+_BY_HASH = select(api_token.c.id, api_token.c.name, api_token.c.role, api_token.c.revoked_at).where(
+    api_token.c.token_hash == bindparam("b_hash"))
+
+
 def authenticate(conn: Connection, token: str) -> Principal:
-    row = conn.execute(select(api_token).where(api_token.c.token_hash == token_hash(token))).first()
+    row = conn.execute(_BY_HASH, {"b_hash": token_hash(token)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("unknown or revoked token")
     return Principal(row.id, row.name, row.role)

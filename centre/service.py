@@ -22,6 +22,7 @@ from centre.principals import CounterSession, Principal
 from centre.security import Sealer, load_key
 from centre.settings import CentreSettings
 from centre.store import tickets as tq
+from centre.store.batch import WriteBatcher
 from centre.store.db import Database
 from centre.store.events import emit, lock_centre
 from centre.store.schema import counter_session, handover, rating, service, ticket
@@ -41,6 +42,8 @@ class Centre:
         self.sealer = Sealer(load_key(settings.handover_key, settings.data_dir))
         self._on_commit = on_commit or (lambda: None)
         self._wait_inputs: dict[str, tuple[float, list[float], int]] = {}
+        # set by the HTTP app while it runs: the API's writes go through it (group commit)
+        self.batcher: WriteBatcher | None = None
 
     # -- set-up ---------------------------------------------------------------
     def start(self) -> None:

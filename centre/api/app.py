@@ -14,6 +14,7 @@ from centre.api import routes_counter, routes_kiosk, routes_public
 from centre.api.notify import Notifier, PgListener
 from centre.domain.errors import CentreError
 from centre.service import Centre
+from centre.store.batch import WriteBatcher
 from centre.web import pages
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,13 @@ def create_app(centre: Centre) -> FastAPI:
         if listener:
             listener.start()
         purge = asyncio.create_task(_purge_loop(centre))
+        centre.batcher = WriteBatcher(centre.db, centre.notify).start()
         try:
             yield
         finally:
             purge.cancel()
+            batcher, centre.batcher = centre.batcher, None
+            batcher.stop()
             if listener:
                 listener.stop()
 

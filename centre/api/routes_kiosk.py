@@ -8,15 +8,15 @@ from datetime import datetime
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path as FPath
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Path as FPath, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
 from centre import records, replaced
 from centre.api.models import TicketId
-from centre.api.deps import ERRORS, IdemKey, centre_of, idempotent, principal, role
+from centre.api.deps import ERRORS, IdemKey, bearer, centre_of, idempotent, principal, role, write_as
 from centre.api.models import (ApplicationOut, CheckInIn, CheckInOut, HandoverIn, HeartbeatIn, IssueIn,
                                LeaseIn, LeaseOut, LookupIn, OfflineIssueIn, Ok, PrintIn, TicketOut)
-from centre.domain.errors import Conflict
 from centre.principals import Principal
 from centre.service import Centre
 
@@ -24,18 +24,13 @@ router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
 @router.post("/tickets", response_model=TicketOut, status_code=201, tags=["kiosk"])
-def issue_ticket(body: IssueIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
-                 centre: Centre = Depends(centre_of)) -> JSONResponse:
-    """Issue a ticket numbered by the centre."""
-    try:
-        return idempotent(centre, p, key, body, lambda c: centre.issue(c, p, body.service, body.priority_group,
-                                                                       body.flags), 201)
-    except Conflict as exc:
-        # an offline ticket replaced this attempt before it arrived: say so, make nothing
-        answer = replaced.tombstone_answer(centre, p, key) if exc.code == "idempotency_key_reused" else None
-        if answer is None:
-            raise
-        return JSONResponse(answer, status_code=409, headers={"Idempotent-Replay": "true"})
+async def issue_ticket(request: Request, body: IssueIn, key: str = IdemKey,
+                       cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Response:
+    """Issue a ticket numbered by the centre (kiosk token). An attempt that an offline
+    ticket already replaced answers 409 ``replaced_by_offline`` and makes nothing."""
+    centre: Centre = request.app.state.centre
+    return await write_as(request, cred, ("kiosk",), key, body,
+                          lambda c, p: centre.issue(c, p, body.service, body.priority_group, body.flags), 201)
 
 
 @router.post("/tickets/offline", response_model=TicketOut, status_code=201, tags=["kiosk"])
