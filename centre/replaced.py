@@ -35,8 +35,9 @@ from centre.store.schema import handover, idempotency, ticket
 log = logging.getLogger(__name__)
 
 REASON = "replaced_by_offline"
-# Stored as the tombstone's request hash: never equal to a SHA-256 hex digest, so no
-# request replays it by accident; the issue route recognises it (see :func:`tombstone_answer`).
+# Stored as the tombstone's request hash: never equal to a SHA-256 hex digest, so it is never
+# taken for a real request's; the idempotency helper (centre.api.deps) answers every request
+# under its key with the stored 409.
 TOMBSTONE_HASH = "tombstone:" + REASON
 TOMBSTONE_BODY = {"error": REASON, "detail": "this ticket request was replaced by a ticket the kiosk "
                                              "issued offline; no ticket was made"}
@@ -75,18 +76,6 @@ def settle_replaced(conn: Connection, centre: Centre, kiosk: Principal, key: str
     log.warning("ghost ticket %s (id %d) is %s (called %d time(s)): left as it is; the citizen holds an "
                 "offline number instead", ghost.number, ghost.id, ghost.state, ghost.calls)
     return Outcome.ALREADY_ENDED if ghost.ended_at is not None else Outcome.LEFT_CALLED
-
-
-def tombstone_answer(centre: Centre, kiosk: Principal, key: str) -> dict[str, Any] | None:
-    """The stored ``replaced_by_offline`` answer under ``key``, if an offline ticket replaced
-    that attempt before it arrived; else None."""
-    if not key:
-        return None
-    with centre.db.read() as conn:
-        row = conn.execute(select(idempotency.c.body).where(
-            idempotency.c.token_id == kiosk.token_id, idempotency.c.key == key,
-            idempotency.c.request_hash == TOMBSTONE_HASH)).first()
-    return None if row is None else dict(json.loads(row.body))
 
 
 def _ticket_made_by(conn: Connection, kiosk: Principal, record: Any) -> Any:
