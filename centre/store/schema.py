@@ -80,6 +80,18 @@ ticket = Table(
     UniqueConstraint("day", "prefix", "seq"),
     Index(None, "state", "service_code"),
     Index(None, "day"),
+    Index(None, "service_code", "state", "appointment_at"),   # due bookings (migration 0002)
+)
+
+# Walk-ins waiting for anybody, per service and priority: kept by triggers on ``ticket``
+# (migration 0002) in the transaction of every change, so a new ticket's "people ahead"
+# needs no scan of the queue.
+waiting_count = Table(
+    "waiting_count", metadata,
+    Column("service_code", String(40), nullable=False),
+    Column("priority", Boolean, nullable=False),
+    Column("n", Integer, nullable=False),
+    PrimaryKeyConstraint("service_code", "priority"),
 )
 
 ticket_history = Table(

@@ -14,6 +14,7 @@ from centre.domain.errors import Conflict, NotFound
 from centre.domain.ordering import QueueEntry, WaitingCounts
 from centre.domain.tickets import Action, State, format_number
 from centre.store.schema import day_counter, offline_lease, service, ticket, ticket_history
+from centre.store.schema import waiting_count as walk_in_count
 
 
 # The issue path runs these statements for every ticket: they are built once (with bind
@@ -162,10 +163,6 @@ def recent_service_times(conn: Connection, service_code: str, since: float, limi
     return [float(r[0]) for r in rows if r[0] is not None and r[0] >= 0]
 
 
-def waiting_count(conn: Connection, service_code: str) -> int:
-    return int(conn.execute(select(func.count()).select_from(ticket).where(and_(
-        ticket.c.state == State.WAITING.value, ticket.c.service_code == service_code))).scalar_one())
-
 
 def history(conn: Connection, ticket_id: int) -> list[Any]:
     return list(conn.execute(select(ticket_history).where(ticket_history.c.ticket_id == ticket_id)
@@ -177,17 +174,30 @@ def ensure_unique_free(conn: Connection, day: str, prefix: str, seq: int) -> Non
         raise Conflict(f"number {format_number(prefix, seq)} of {day} is already taken", code="number_taken")
 
 
-_APPT = ticket.c.appointment_at
-_WAITING_COUNTS = select(
-    func.coalesce(func.sum(case((and_(_APPT.is_not(None), _APPT <= bindparam("b_now")), 1), else_=0)), 0),
-    func.coalesce(func.sum(case((and_(_APPT.is_(None), ticket.c.priority_group != ""), 1), else_=0)), 0),
-    func.coalesce(func.sum(case((and_(_APPT.is_(None), ticket.c.priority_group == ""), 1), else_=0)), 0),
-).where(ticket.c.state == State.WAITING.value, ticket.c.service_code == bindparam("b_service"),
-        ticket.c.target_counter.is_(None))
+_DUE_BOOKINGS = select(func.count()).select_from(ticket).where(
+    ticket.c.service_code == bindparam("b_service"), ticket.c.state == State.WAITING.value,
+    ticket.c.appointment_at <= bindparam("b_now"), ticket.c.target_counter.is_(None))
+_WALK_INS = select(walk_in_count.c.priority, walk_in_count.c.n).where(
+    walk_in_count.c.service_code == bindparam("b_service"))
 
 
 def waiting_counts(conn: Connection, service_code: str, now: float) -> WaitingCounts:
-    """What a ticket issued now queues behind, counted in SQL (early bookings, whose turn
-    comes at their slot, are behind it)."""
-    row = conn.execute(_WAITING_COUNTS, {"b_now": now, "b_service": service_code}).one()
+    """What a ticket issued now queues behind: bookings whose slot has come (counted through
+    their index; early bookings, whose turn comes at their slot, are behind it) and the
+    walk-ins waiting, from the counts the triggers keep (no scan of the queue)."""
+    args = {"b_service": service_code, "b_now": now}
+    due = int(conn.execute(_DUE_BOOKINGS, args).scalar_one())
+    walk_ins = {bool(r.priority): int(r.n) for r in conn.execute(_WALK_INS, args)}
+    return WaitingCounts(due, walk_ins.get(True, 0), walk_ins.get(False, 0))
+
+
+def waiting_counts_scanned(conn: Connection, service_code: str, now: float) -> WaitingCounts:
+    """The same counts by a scan of the queue: the check of what the triggers keep."""
+    appt = ticket.c.appointment_at
+    row = conn.execute(select(
+        func.coalesce(func.sum(case((and_(appt.is_not(None), appt <= now), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(appt.is_(None), ticket.c.priority_group != ""), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(appt.is_(None), ticket.c.priority_group == ""), 1), else_=0)), 0),
+    ).where(ticket.c.state == State.WAITING.value, ticket.c.service_code == service_code,
+            ticket.c.target_counter.is_(None))).one()
     return WaitingCounts(int(row[0]), int(row[1]), int(row[2]))

@@ -20,15 +20,22 @@ def kiosk(proc: CentreProcess, name: str = "kiosk-01") -> Api:
 
 
 def test_migrations_run_from_an_empty_database_to_head(centre_proc: CentreProcess) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
     from sqlalchemy import inspect, text
 
+    from centre.store.db import MIGRATIONS
     from tests.fixtures.centre_server import open_centre
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
     c = open_centre(centre_proc.data_dir, centre_proc.database_url)
     with c.db.read() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert head == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
         tables = set(inspect(conn).get_table_names())
     assert {"ticket", "ticket_history", "event", "handover", "application", "appointment",
-            "api_token", "officer", "offline_lease", "idempotency"} <= tables
+            "api_token", "officer", "offline_lease", "idempotency", "waiting_count"} <= tables
     c.db.dispose()
 
 
