@@ -231,7 +231,7 @@ class Centre:
 
     def call_next(self, conn: Connection, session: CounterSession) -> dict[str, Any]:
         self._no_open_call(conn, session)
-        entries = tq.waiting_entries(conn, list(session.services))
+        entries = tq.call_candidates(conn, list(session.services), session.counter)
         entry = ordering.next_entry(entries, counter=session.counter, services=session.services,
                                     now=self.clock(), rule=self.settings.ordering,
                                     walk_ins_since_priority=tq.walk_in_counts(conn))

@@ -81,6 +81,7 @@ ticket = Table(
     Index(None, "state", "service_code"),
     Index(None, "day"),
     Index(None, "service_code", "state", "appointment_at"),   # due bookings (migration 0002)
+    Index(None, "service_code", "state", "issued_at"),        # queue heads (migration 0002)
 )
 
 # Walk-ins waiting for anybody, per service and priority: kept by triggers on ``ticket``

@@ -143,6 +143,41 @@ def waiting_entries(conn: Connection, services: list[str] | None = None) -> list
                        r.target_counter) for r in conn.execute(q)]
 
 
+_ENTRY_COLUMNS = (ticket.c.id, ticket.c.service_code, ticket.c.issued_at, ticket.c.priority_group,
+                  ticket.c.appointment_at, ticket.c.target_counter)
+_OLDEST_WALK_IN = {
+    flag: select(*_ENTRY_COLUMNS).where(
+        ticket.c.service_code == bindparam("b_service"), ticket.c.state == State.WAITING.value,
+        ticket.c.target_counter.is_(None), ticket.c.appointment_at.is_(None),
+        (ticket.c.priority_group != "") if flag else (ticket.c.priority_group == ""),
+    ).order_by(ticket.c.issued_at, ticket.c.id).limit(1)
+    for flag in (True, False)}
+_SPECIAL = select(*_ENTRY_COLUMNS).where(
+    ticket.c.state == State.WAITING.value, ticket.c.service_code.in_(bindparam("b_services", expanding=True)),
+    ((ticket.c.target_counter == bindparam("b_counter")) | ticket.c.appointment_at.is_not(None)))
+
+
+def _entry(r: Any) -> QueueEntry:
+    return QueueEntry(r.id, r.service_code, r.issued_at, bool(r.priority_group), r.appointment_at,
+                      r.target_counter)
+
+
+def call_candidates(conn: Connection, services: list[str], counter: int) -> list[QueueEntry]:
+    """The waiting tickets that can be next at ``counter``: every ticket sent to it and
+    every booking (few), and the oldest priority and oldest ordinary walk-in of each
+    service. :func:`centre.domain.ordering.next_entry` over these picks the same ticket as
+    over the whole queue (each group is called oldest first), without loading the queue."""
+    out = [_entry(r) for r in conn.execute(_SPECIAL, {"b_services": list(services), "b_counter": counter})]
+    counts = {(r.service_code, bool(r.priority)): r.n for r in conn.execute(
+        select(walk_in_count.c.service_code, walk_in_count.c.priority, walk_in_count.c.n)
+        .where(walk_in_count.c.service_code.in_(list(services))))}
+    for code in services:
+        for flag in (True, False):
+            if counts.get((code, flag), 0) > 0:    # none waiting: no scan for one
+                out += [_entry(r) for r in conn.execute(_OLDEST_WALK_IN[flag], {"b_service": code})]
+    return out
+
+
 def walk_in_counts(conn: Connection) -> dict[str, int]:
     return {r.code: r.walk_ins_since_priority
             for r in conn.execute(select(service.c.code, service.c.walk_ins_since_priority))}

@@ -1,6 +1,7 @@
-"""The walk-in counts the database keeps by trigger (migration 0002) agree with a scan of
-the queue after every kind of change, on SQLite and PostgreSQL — including tickets that
-were already waiting when the migration ran."""
+"""The shortcuts that spare the centre a scan of the queue agree with the whole queue,
+after every kind of change, on SQLite and PostgreSQL: the walk-in counts the database
+keeps by trigger (migration 0002; also for tickets already waiting when it ran), and the
+few candidates a counter's next call is chosen from."""
 from __future__ import annotations
 
 import random
@@ -11,6 +12,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import insert
 
 from centre.domain.errors import CentreError
+from centre.domain.ordering import OrderingRule, Policy, next_entry
 from centre.domain.tickets import Action
 from centre.principals import CounterSession, Principal
 from centre.store import tickets as tq
@@ -23,13 +25,25 @@ ACTIONS = [Action.START, Action.FINISH, Action.HOLD, Action.RESUME, Action.NO_SH
            Action.CANCEL, Action.RECALL]
 
 
-def assert_counts_agree(centre, now: float) -> None:  # type: ignore[no-untyped-def]
+RULES = [OrderingRule(Policy.STRICT), OrderingRule(Policy.INTERLEAVE, 2)]
+
+
+def assert_counts_agree(centre, now: float, counters: list[CounterSession]) -> None:  # type: ignore[no-untyped-def]
     with centre.db.read() as conn:
         for s in centre.settings.services:
             assert tq.waiting_counts(conn, s.code, now) == tq.waiting_counts_scanned(conn, s.code, now), s.code
+        since = tq.walk_in_counts(conn)
+        for c in counters:
+            for services in (list(c.services), list(c.services)[:1]):
+                whole = tq.waiting_entries(conn, services)
+                few = tq.call_candidates(conn, services, c.counter)
+                for rule in RULES:
+                    args = dict(counter=c.counter, services=services, now=now, rule=rule,
+                                walk_ins_since_priority=since)
+                    assert next_entry(few, **args) == next_entry(whole, **args)
 
 
-def test_trigger_counts_match_a_scan_after_random_queue_changes(tmp_path: Path, database_url: str) -> None:
+def test_counts_and_call_candidates_match_the_whole_queue_after_random_changes(tmp_path: Path, database_url: str) -> None:
     clock = [1_780_000_000.0]
     centre = open_centre(tmp_path, database_url, clock=lambda: clock[0])
     rng = random.Random(9)
@@ -71,7 +85,7 @@ def test_trigger_counts_match_a_scan_after_random_queue_changes(tmp_path: Path, 
             applied[op] += 1
         except CentreError:
             pass   # not allowed in the ticket's state: the transaction changed nothing
-        assert_counts_agree(centre, clock[0])
+        assert_counts_agree(centre, clock[0], counters)
     assert all(n >= 10 for n in applied.values()), applied    # every kind of change was exercised
     with centre.db.read() as conn:
         total = sum(c.priority + c.normal for c in (tq.waiting_counts(conn, s, clock[0]) for s in services))

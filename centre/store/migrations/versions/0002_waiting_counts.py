@@ -1,4 +1,4 @@
-"""waiting counts kept by the database, and an index for due bookings
+"""waiting counts kept by the database, and indexes for due bookings and queue heads
 
 A new walk-in's "people ahead" needs how many priority and ordinary walk-ins wait for
 its service. Counting them each time costs a scan of the whole waiting queue (0.8 ms at
@@ -82,6 +82,9 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_ticket_service_code_state_appointment_at'), 'ticket',
                     ['service_code', 'state', 'appointment_at'])
+    # the oldest waiting walk-in of a service (what a counter may call next)
+    op.create_index(op.f('ix_ticket_service_code_state_issued_at'), 'ticket',
+                    ['service_code', 'state', 'issued_at'])
     # the tickets already waiting when this runs
     op.execute(f"""INSERT INTO waiting_count (service_code, priority, n)
                    SELECT service_code, priority_group <> '', count(*) FROM ticket
@@ -97,5 +100,6 @@ def downgrade() -> None:
     else:
         for name in ('insert', 'leave', 'enter', 'delete'):
             op.execute(f"DROP TRIGGER ticket_waiting_count_{name}")
+    op.drop_index(op.f('ix_ticket_service_code_state_issued_at'), table_name='ticket')
     op.drop_index(op.f('ix_ticket_service_code_state_appointment_at'), table_name='ticket')
     op.drop_table('waiting_count')
