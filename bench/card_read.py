@@ -48,7 +48,7 @@ def main() -> int:
     # libpcsclite reads this once, at the first PC/SC call of the process.
     os.environ["PCSCLITE_CSOCK_NAME"] = os.path.join(workdir, "pcscd.comm")
 
-    from hardware.card_access import AccessKey
+    from hardware.shared_types import AccessKey
     from hardware.emrtd.files import EF_CARD_ACCESS, EF_COM, EF_SOD, dg_fid
     from hardware.emrtd.make_profile import build_profile
     from hardware.emrtd.reader import minimum_apdus

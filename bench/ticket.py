@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
 from hardware.escpos_encode import encode_ticket, make_profile  # noqa: E402
-from hardware.printer import TicketJob  # noqa: E402
+from hardware.shared_types import TicketJob  # noqa: E402
 from hardware.ticket_layout import FONT_BOLD, FONT_DIR, FONT_REGULAR, render_ticket  # noqa: E402
 
 JOB = TicketJob(number="A012", service_code="cccd_new", service_vi="Cấp mới thẻ căn cước",

@@ -2,20 +2,17 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from hardware.base import Device
-from hardware.card_access import AccessKey, CardError
-from hardware.citizen import Citizen
-
-if TYPE_CHECKING:  # the verdict module is light, but importing hardware.emrtd is not
-    from hardware.emrtd.verdict import AuthVerdict
+# The key in, the result out and the base error are data the kiosk core shares: they live
+# in the neutral module.
+from hardware.shared_types import AccessKey, CardError, CardReadResult
 
 
 # -- errors ------------------------------------------------------------------------
 # CardError (the base) and WrongAccessKey (the chip refused the CAN / MRZ data) live in
-# hardware.card_access: the eMRTD layer raises the same WrongAccessKey class.
+# hardware.shared_types: the eMRTD layer raises the same WrongAccessKey class.
 class NoCardPresent(CardError):
     """A read was asked for but no card lies on the reader."""
 
@@ -34,36 +31,6 @@ class CardReadError(CardError):
 
 class ReaderUnavailable(CardError):
     """No PC/SC reader is attached or the reader stopped answering."""
-
-
-# -- data --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CardReadResult:
-    """Everything the kiosk needs from one chip read."""
-
-    citizen: Citizen
-    access_method: str  # "PACE-CAN", "PACE-MRZ", "BAC", "simulated"
-    portrait_jpeg: bytes | None = None
-    # True: hashes, signature and chain verified; False: proved wrong; None: not (fully) checked
-    passive_auth_ok: bool | None = None
-    passive_auth_summary: str = ""
-    active_auth_ok: bool | None = None
-    apdu_count: int = 0
-    duration_s: float = 0.0
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    # The chip check's one answer (verified / signature_only / failed + reason, possibly
-    # cloned); None when no chip check ran (simulated card).
-    verdict: AuthVerdict | None = None
-
-    def __repr__(self) -> str:
-        return f"CardReadResult(<redacted>, method={self.access_method})"
-
-    @property
-    def authenticity_failed(self) -> bool:
-        """True when a security check proved the chip's data altered or the chip cloned."""
-        if self.verdict is not None:
-            return self.verdict.failed
-        return self.passive_auth_ok is False or self.active_auth_ok is False
 
 
 # -- events ------------------------------------------------------------------------

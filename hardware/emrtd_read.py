@@ -2,7 +2,7 @@
 
 :func:`read_card_result` runs ``hardware.emrtd.reader.read_document`` over any
 ``Transport`` and turns the chip document into the port's
-:class:`~hardware.card_reader.CardReadResult` (a :class:`~kiosk.citizen.Citizen` from
+:class:`~hardware.card_reader.CardReadResult` (a :class:`~hardware.shared_types.Citizen` from
 DG13 with DG1 as fallback, NFC-normalised text, the portrait as JPEG bytes, passive
 authentication summary, APDU count and timing). Any card-reader backend that speaks
 APDUs (PC/SC today) uses it.
@@ -14,9 +14,7 @@ import io
 import logging
 from typing import Any
 
-from hardware.card_access import AccessKey
-from hardware.card_reader import CardReadResult
-from hardware.citizen import Citizen, nfc
+from hardware.shared_types import AccessKey, CardReadResult, Citizen, nfc
 
 log = logging.getLogger(__name__)
 

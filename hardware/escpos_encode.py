@@ -17,7 +17,8 @@ from typing import Any, Iterable
 
 from PIL import Image
 
-from hardware.printer import PaperState, PrinterStatus, TicketJob
+from hardware.printer import PaperState, PrinterStatus
+from hardware.shared_types import TicketJob
 from hardware.ticket_layout import PAPER_DOTS, layout_ticket, render_ticket
 from hardware.ticket_raster import (Block, PrinterText, centred_crop, ink_columns,
                                     place_centred, qr_height, qr_image, stack)

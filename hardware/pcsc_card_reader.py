@@ -13,10 +13,10 @@ import threading
 from typing import Any
 
 from hardware.base import BackendUnavailable, DeviceState, DeviceStatus, SelfTestResult
-from hardware.card_access import AccessKey, CardError
 from hardware.card_reader import (CardInserted, CardNotSupported, CardReader, CardReadError,
-                                  CardReadResult, CardRemoved, CardRemovedDuringRead,
-                                  NoCardPresent, ReaderChanged, ReaderUnavailable)
+                                  CardRemoved, CardRemovedDuringRead, NoCardPresent, ReaderChanged,
+                                  ReaderUnavailable)
+from hardware.shared_types import AccessKey, CardError, CardReadResult
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ def map_chip_error(exc: BaseException) -> CardError:
     """The one place where eMRTD and PC/SC failures become the port's typed errors.
 
     Messages carry the error type and protocol detail only (never personal data). The
-    chip's :class:`~hardware.card_access.WrongAccessKey` already is a :class:`CardError`
+    chip's :class:`~hardware.shared_types.WrongAccessKey` already is a :class:`CardError`
     (one class for both layers) and passes unchanged, status word included.
     """
     from hardware import pcsc_transport as pt

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import enum
 from abc import abstractmethod
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
 from hardware.base import Device, HardwareError
+from hardware.shared_types import TicketJob  # the kiosk makes it, every printer prints it
 
 
 class PrinterError(HardwareError):
@@ -44,30 +44,6 @@ class PrinterStatus:
     paper: PaperState = PaperState.UNKNOWN
     cover_open: bool | None = None
     error: bool | None = None
-
-
-@dataclass(frozen=True)
-class TicketJob:
-    """What goes on a queue ticket. Holds no personal data beyond a masked ID."""
-
-    number: str
-    service_code: str
-    service_vi: str
-    service_en: str = ""
-    language: str = "vi"
-    centre_name: str = ""
-    priority: bool = False
-    issued_at: datetime = field(default_factory=datetime.now)
-    waiting_ahead: int | None = None
-    wait_minutes: tuple[int, int] | None = None  # estimated range, when known
-    counter_group: str = ""
-    qr_payload: str = ""
-    masked_id: str = ""
-    reprint: bool = False
-    flags: tuple[str, ...] = ()  # for counter staff (QR/chip mismatch, corrections…), no personal data
-    notes: tuple[str, ...] = ()  # short lines under the time (appointment, "kept at this kiosk")
-    kind: str = "ticket"         # "ticket", or "status": an application-status slip (see status_slip)
-    lines: tuple[str, ...] = ()  # the slip's text lines (kind "status"); "" is a gap, "# " a heading
 
 
 class TicketPrinter(Device[PrinterStatus]):

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hardware.base import BackendUnavailable, DeviceState, DeviceStatus
-from hardware.card_access import AccessKey, WrongAccessKey
-from hardware.card_reader import (CardInserted, CardReader, CardReadResult, CardRemoved,
-                                  CardRemovedDuringRead, NoCardPresent)
-from hardware.citizen import Citizen, nfc
+from hardware.card_reader import (CardInserted, CardReader, CardRemoved, CardRemovedDuringRead,
+                                  NoCardPresent)
+from hardware.shared_types import AccessKey, AuthVerdict, CardReadResult, Citizen, WrongAccessKey, nfc
 
 _DATE_FIELDS = ("date_of_birth", "date_of_issue")
 
@@ -43,8 +42,6 @@ def load_profile(path: Path) -> DemoProfile:
         portrait = (path.parent / data["portrait"]).read_bytes()
     verdict = None
     if data.get("chip_verdict"):  # demo of a chip check outcome: {"code": ..., "reason": ...}
-        from hardware.emrtd.verdict import AuthVerdict
-
         verdict = AuthVerdict.from_dict(data["chip_verdict"])
     return DemoProfile(path.stem, Citizen(**fields), portrait, float(data.get("read_delay_s", 0.4)), verdict)
 

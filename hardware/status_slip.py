@@ -1,7 +1,7 @@
 """Application-status slip: the status the kiosk showed, on the ticket printer.
 
-A :class:`~hardware.printer.TicketJob` of ``kind="status"`` carries the slip as text lines
-(already in the citizen's language(s), see :func:`kiosk.status_slip.status_slip_job`);
+A :class:`~hardware.shared_types.TicketJob` of ``kind="status"`` carries the slip as text lines
+(already in the citizen's language(s), see :func:`kiosk.visit.status_slip_job`);
 :func:`hardware.ticket_layout.layout_ticket` hands such jobs here, so every printer
 backend (ESC/POS encoder, simulated printer, on-screen preview) prints slips exactly as
 it prints tickets: raster text in the bundled font, the time in the printer's font.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hardware.printer import TicketJob
+from hardware.shared_types import TicketJob
 from hardware.ticket_layout import _SCALES, PAPER_DOTS, TicketSections, _Canvas, _font
 from hardware.ticket_raster import FONT_BOLD, FONT_REGULAR, PrinterText, render_blocks
 

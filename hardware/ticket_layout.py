@@ -25,7 +25,7 @@ from typing import Iterable
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from hardware.printer import TicketJob
+from hardware.shared_types import TicketJob
 from hardware.ticket_raster import (CELL_W, FONT_BOLD, FONT_DIR, FONT_REGULAR,  # noqa: F401
                                     QR_EC_LEVEL, Block, PrinterText, QrSpec, TicketLayoutError,
                                     centred_crop, draw_printer_text, ink_columns, place_centred,

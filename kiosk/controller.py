@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from hardware.base import DeviceState
-from hardware.card_access import CardError, WrongAccessKey
 from hardware.card_reader import (CardInserted, CardNotSupported, CardReader, CardRemoved,
                                   CardRemovedDuringRead, NoCardPresent, ReaderUnavailable)
 from hardware.printer import (CoverOpen, PaperOut, PaperState, PrinterError, PrinterOffline,
                               PrinterStatus, PrintTimeout, TicketPrinter)
 from hardware.qr_scanner import QrScanned, QrScanner
+from hardware.shared_types import CardError, WrongAccessKey
 from kiosk import flow as f
 from kiosk.dispatch import Dispatcher
 from kiosk.photo.messages import message

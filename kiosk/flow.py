@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
-from hardware.card_access import AccessKey
-from hardware.card_reader import CardReadResult
+from hardware.shared_types import AccessKey, CardReadResult
 from kiosk.identity.crosscheck import cross_check
 from kiosk import flow_visit
 from kiosk.flow_timers import CARD_BOUND, check_timers

@@ -10,9 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardware.card_access import AccessKey
-from hardware.card_reader import CardReadResult
-from kiosk.citizen import Citizen
+from hardware.shared_types import AccessKey, CardReadResult, Citizen
 from kiosk.photo.session import AcceptedPhoto
 
 

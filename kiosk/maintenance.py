@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from hardware.base import Device, DeviceState, DeviceStatus, SelfTestResult
-from hardware.printer import PaperState, PrinterError, TicketJob, TicketPrinter
+from hardware.printer import PaperState, PrinterError, TicketPrinter
+from hardware.shared_types import TicketJob
 from kiosk.controller import PRINTER_ERROR_CODES, Alert, error_code
 from kiosk.dispatch import Dispatcher
 from kiosk.ticketing import ServiceCatalog, Ticket, TicketError, ticket_job

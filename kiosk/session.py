@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from hardware.card_access import AccessKey
-from kiosk.citizen import Citizen
+from hardware.shared_types import AccessKey, AuthVerdict, Citizen
 from kiosk.photo.session import AcceptedPhoto
 
 
@@ -24,7 +23,7 @@ class Session:
     portrait_jpeg: bytes | None = None
     passive_auth_summary: str = ""
     chip_authenticity_failed: bool = False  # the chip's data or the chip itself failed a check
-    chip_verdict: Any = None             # hardware.emrtd.verdict.AuthVerdict of the chip read (None: not read)
+    chip_verdict: AuthVerdict | None = None  # the chip check's verdict (None: not read)
     mismatches: tuple[str, ...] = ()     # fields where QR and chip disagree
     card_expired: bool = False           # the card's expiry date is in the past
     corrections: tuple[str, ...] = ()    # fields the citizen flagged as wrong

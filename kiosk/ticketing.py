@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from hardware.printer import TicketJob
+from hardware.shared_types import TicketJob
 from offline_cache.ticket_store import TicketStore
 
 

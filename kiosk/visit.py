@@ -6,13 +6,12 @@ session), the others on a worker thread (they block on the centre or the printer
 """
 from __future__ import annotations
 
-import base64
 import logging
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from hardware.printer import TicketJob
+from hardware.shared_types import TicketJob, VisitHandover
 from kiosk.centre_client import CentreRejected, CentreUnreachable
 from kiosk.session import Session
 from kiosk.ticketing import Ticket
@@ -24,38 +23,23 @@ log = logging.getLogger(__name__)
 SOURCES = {"chip": "card", "qr": "qr"}   # Session.identified_by -> HandoverIn.source
 
 
-def build_handover(sess: Session) -> dict[str, Any] | None:
-    """What the counter needs so the officer re-types nothing (the centre's ``HandoverIn``):
-    chip data and the passive-authentication verdict, the flagged fields and the corrected
-    values, the accepted portrait (base64 JPEG), the priority reason, how the citizen was
-    identified. ``None`` for a walk-in who gave nothing."""
+def build_handover(sess: Session) -> VisitHandover | None:
+    """What the counter needs so the officer re-types nothing (see :class:`VisitHandover`),
+    read from the session; ``None`` for a walk-in who gave nothing."""
     citizen = sess.citizen
     photo = sess.photo
     if citizen is None and photo is None and not sess.corrections and not sess.priority_group:
         return None
-    chip: dict[str, Any] = {}
-    if citizen is not None:
-        chip = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(citizen).items() if v}
-    verdict = sess.chip_verdict
-    passive: dict[str, Any] = {}
-    if verdict is not None:
-        passive = verdict.to_dict() if hasattr(verdict, "to_dict") else {
-            "code": verdict.code, "reason": verdict.reason, "possibly_cloned": verdict.possibly_cloned}
-    if sess.passive_auth_summary:
-        passive["summary"] = sess.passive_auth_summary
-    if sess.mismatches:
-        passive["qr_chip_mismatch"] = list(sess.mismatches)
-    portrait = base64.b64encode(bytes(photo.jpeg)).decode("ascii") if photo is not None and photo.jpeg else ""
-    return {
-        "chip": chip, "passive_auth": passive, "flagged": list(sess.corrections)[:40],
-        "corrections": dict(sess.corrected_values), "portrait_jpeg_b64": portrait,
-        "priority_reason": sess.priority_group[:200],
-        "source": SOURCES.get(sess.identified_by, "walk_in"),
-    }
+    return VisitHandover(
+        citizen=citizen, verdict=sess.chip_verdict, passive_auth_summary=sess.passive_auth_summary,
+        qr_chip_mismatch=tuple(sess.mismatches), flagged=tuple(sess.corrections),
+        corrections=dict(sess.corrected_values),
+        portrait_jpeg=bytes(photo.jpeg) if photo is not None and photo.jpeg else b"",
+        priority_reason=sess.priority_group, source=SOURCES.get(sess.identified_by, "walk_in"))
 
 
 def issue_with_handover(issuer: Any, service_code: str, priority_group: str, flags: tuple[str, ...],
-                        handover: dict[str, Any] | None) -> Ticket:
+                        handover: VisitHandover | None) -> Ticket:
     """Issue a ticket, then queue the handover for it (worker thread). The handover is
     dropped here after it is queued (encrypted in the outbox until the centre has it)."""
     ticket = issuer.issue(service_code, priority_group, flags)
@@ -63,14 +47,14 @@ def issue_with_handover(issuer: Any, service_code: str, priority_group: str, fla
     return ticket
 
 
-def attach(issuer: Any, ticket: Ticket, handover: dict[str, Any] | None) -> None:
+def attach(issuer: Any, ticket: Ticket, handover: VisitHandover | None) -> None:
     """Queue ``handover`` for ``ticket`` when the issuer can (the local one cannot); a
     failure to queue never takes the citizen's number away."""
     send = getattr(issuer, "attach_handover", None)
     if handover is None or send is None:
         return
     try:
-        send(ticket, handover)
+        send(ticket, handover.to_dict())   # the centre's HandoverIn body
     except Exception as exc:  # the number is issued; the counter asks again instead
         log.error("could not queue the handover: %s", type(exc).__name__)
 
@@ -102,7 +86,7 @@ class CheckInOutcome:
 
 
 def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags: tuple[str, ...],
-             handover: dict[str, Any] | None = None) -> CheckInOutcome:
+             handover: VisitHandover | None = None) -> CheckInOutcome:
     """Check the booking ``code`` in through the centre (worker thread). ``id_number``
     ("" when the citizen did not identify) lets the centre check the identity."""
     centre = getattr(issuer, "centre", None)
@@ -156,7 +140,7 @@ def status_slip_job(result: StatusResult, *, language: str, centre_name: str,
 
 # -- the controller's side (kiosk.controller.KioskController._run) ----------------------
 def check_in_event(issuer: Any, code: str, id_number: str, priority_group: str, flags: tuple[str, ...],
-                   handover: dict[str, Any] | None) -> object:
+                   handover: VisitHandover | None) -> object:
     """:func:`check_in` as the flow event it ends in (a refusal is an answer, not a fault)."""
     from kiosk.visit_events import CheckInAnswered, CheckInFailed
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk.citizen import mask_id
+from hardware.shared_types import mask_id
 from offline_cache.status_cache import StatusResult
 
 HEADING = "# "  # see hardware.status_slip

@@ -9,7 +9,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk import flow as f
-from kiosk.citizen import Citizen, mask_id
+from hardware.shared_types import Citizen, mask_id
 from kiosk.flow import Flow
 from kiosk.identity import message, mismatch_message_keys
 from kiosk.messages import N_

@@ -39,7 +39,8 @@ Pure Python + ``cryptography``: no Kivy, no pyscard.  Two seams connect it to th
    PC/SC for tests and the benchmark baseline (:mod:`.bench_support`).
 """
 
-from hardware.card_access import AccessKey, BacData, expiry_candidates  # shared with the card port
+# shared with the card port and the kiosk core (the neutral module)
+from hardware.shared_types import AccessKey, AuthVerdict, BacData, expiry_candidates
 
 from .apdu import CommandApdu, ResponseApdu, Transport
 from .errors import (ActiveAuthFailed, AuthenticationFailed, CardRemoved, ChipError, CommunicationError,
@@ -49,7 +50,6 @@ from .chip_auth import ChipAuthFailed
 from .passive_auth import PassiveAuthResult, load_trust_store
 from .reader import ChipDocument, minimum_apdus, read_document
 from .trust_store import TrustStore, TrustStoreError
-from .verdict import AuthVerdict
 
 __all__ = [
     "AccessKey", "BacData", "expiry_candidates", "CommandApdu", "ResponseApdu", "Transport",

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from hardware.card_access import AccessKey
+from hardware.shared_types import AccessKey
 
 from .apdu import Transport
 from .files import DEFAULT_BLOCK_SIZE, EF_CARD_ACCESS, EF_COM, EF_SOD, dg_fid

@@ -4,13 +4,13 @@ Messages never contain personal data: they name the operation, the file id and t
 status word only (file ids and status words are protocol constants, not citizen data).
 
 ``ChipError``, ``StatusWordError`` and ``WrongAccessKey`` are defined in
-:mod:`hardware.card_access` (``WrongAccessKey`` is also the card-reader port's error, so
+:mod:`hardware.shared_types` (``WrongAccessKey`` is also the card-reader port's error, so
 it and its bases live on neutral ground) and re-exported here.
 """
 
 from __future__ import annotations
 
-from hardware.card_access import ChipError, StatusWordError, WrongAccessKey
+from hardware.shared_types import ChipError, StatusWordError, WrongAccessKey
 
 
 class CardRemoved(ChipError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardware.card_access import BacData
+from hardware.shared_types import BacData
 
 from .errors import MrzError
 from .tlv import Tlv, encode, parse

@@ -20,11 +20,13 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from hardware.shared_types import FAILED, VERIFIED, AuthVerdict
+
 from .cms_verify import verify_signed_content
 from .errors import PassiveAuthFailed, TlvError
 from .sod import Sod, parse_sod
 from .trust_store import TrustStore, TrustStoreError, load_trust_store as _load_store
-from .verdict import FAILED, VERIFIED, AuthVerdict, verdict
+from .verdict import verdict
 
 TrustInput = TrustStore | list[x509.Certificate] | tuple[x509.Certificate, ...] | None
 

@@ -8,7 +8,7 @@ from typing import Iterable
 
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from hardware.card_access import AccessKey
+from hardware.shared_types import AccessKey, AuthVerdict
 
 from . import files
 from .active_auth import perform_active_auth
@@ -27,7 +27,7 @@ from .pace import PASSWORD_CAN, PASSWORD_MRZ, PaceParams, SUPPORTED_PACE_OIDS, p
 from .passive_auth import PassiveAuthResult, TrustInput, verify_passive
 from .security_infos import SecurityInfo, aa_signature_algorithm, parse_card_access, parse_dg14, parse_dg15
 from .ec import CURVES_BY_PARAM_ID
-from .verdict import AuthVerdict, combine
+from .verdict import combine
 
 DEFAULT_GROUPS = (1, 2, 13, 14, 15)
 MAX_CHIP_AUTH_ATTEMPTS = 2  # per read: the second try tells a transmission glitch from a clone

@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _access_key(args: argparse.Namespace) -> Any:
     import datetime as dt
 
-    from hardware.card_access import AccessKey
+    from hardware.shared_types import AccessKey
 
     if args.can:
         if not (len(args.can) == 6 and args.can.isdigit()):
@@ -115,7 +115,7 @@ def _citizen_dict(citizen: Any, show_id: bool) -> dict[str, Any]:
         if hasattr(v, "isoformat"):
             out[k] = v.isoformat()
     if not show_id:
-        from kiosk.citizen import mask_id
+        from hardware.shared_types import mask_id
 
         out["id_number"] = mask_id(citizen.id_number)
         if out.get("old_id_number"):
@@ -221,7 +221,7 @@ def _read_bytes(path: str) -> bytes:
 def run_parse_dg13(args: argparse.Namespace) -> int:
     from hardware.emrtd.dg13 import parse_dg13
     from hardware.emrtd.errors import ParseError
-    from kiosk.citizen import mask_id, nfc
+    from hardware.shared_types import mask_id, nfc
 
     try:
         dg13 = parse_dg13(_read_bytes(args.file))

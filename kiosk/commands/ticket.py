@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _job(args: argparse.Namespace, cfg: Any) -> Any:
     from datetime import datetime
 
-    from hardware.printer import TicketJob
+    from hardware.shared_types import TicketJob
 
     services = {s["code"]: s for s in cfg["services.list"]}
     if args.service not in services:

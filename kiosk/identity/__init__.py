@@ -8,7 +8,7 @@ Pure Python (no device, no UI). The identify screen calls:
 - :func:`check_id_input` on every keypad change (live state with a message key) and
   :func:`access_key_for_id` on "Continue";
 - :meth:`CardQr.access_key` / :meth:`CardQr.to_citizen`, then :func:`cross_check`
-  against the chip's :class:`~kiosk.citizen.Citizen`.
+  against the chip's :class:`~hardware.shared_types.Citizen`.
 """
 from kiosk.identity.card_qr import CardQr, make_card_qr_payload, parse_card_qr
 from kiosk.identity.codes import BookingCode, DossierCode

@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from hardware.card_access import AccessKey
-from kiosk.citizen import Citizen, mask_id, nfc
+from hardware.shared_types import AccessKey, Citizen, mask_id, nfc
 from kiosk.identity.errors import CardQrError, IdNumberError, ScannerMangledText
 from kiosk.identity.id_number import check_id_against_person, validate_id_number
 from kiosk.identity.mangling import lost_diacritics, mangling_reason
@@ -66,7 +65,7 @@ class CardQr:
         return mask_id(self.id_number)
 
     def to_citizen(self) -> Citizen:
-        """The QR's data as a :class:`~kiosk.citizen.Citizen` (fields the QR lacks stay empty)."""
+        """The QR's data as a :class:`~hardware.shared_types.Citizen` (fields the QR lacks stay empty)."""
         return Citizen(id_number=self.id_number, full_name=self.full_name,
                        date_of_birth=self.date_of_birth, sex=self.sex,
                        place_of_residence=self.place_of_residence,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Iterable
 
-from kiosk.citizen import Citizen
+from hardware.shared_types import Citizen
 from kiosk.identity.card_qr import CardQr
 from kiosk.identity.mangling import has_diacritics
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterable, Literal, Mapping
 from kiosk.identity.errors import IdNumberError
 
 if TYPE_CHECKING:
-    from hardware.card_access import AccessKey
+    from hardware.shared_types import AccessKey
 
 ID_LENGTH = 12
 _DIGITS = re.compile(r"[0-9]*")
@@ -167,7 +167,7 @@ def access_key_for_id(text: str, *, extra_province_codes: Iterable[str] = (),
     Without the DOB there are no BAC candidates; chips that support PACE need none.
     Raises :class:`IdNumberError` like :func:`validate_id_number`.
     """
-    from hardware.card_access import AccessKey  # neutral: no device, no protocol code
+    from hardware.shared_types import AccessKey  # neutral: no device, no protocol code
 
     digits = validate_id_number(text, extra_province_codes=extra_province_codes, today=today)
     return AccessKey.from_id(digits)

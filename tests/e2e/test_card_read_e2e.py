@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from hardware.card_access import AccessKey, WrongAccessKey
+from hardware.shared_types import AccessKey, WrongAccessKey
 from hardware.card_reader import CardReadError, CardRemovedDuringRead, NoCardPresent
 from hardware.emrtd.dg2 import parse_dg2
 from hardware.emrtd.files import EF_CARD_ACCESS, EF_COM, EF_SOD, dg_fid

@@ -177,7 +177,7 @@ def test_reader_filter_hides_other_readers(pcscd):
 def test_service_restart_is_survived(pcscd, card_slot):
     """pcscd stops (readers vanish, typed errors) and comes back; monitoring recovers."""
     from hardware.base import DeviceState
-    from hardware.card_access import AccessKey
+    from hardware.shared_types import AccessKey
     from hardware.card_reader import CardInserted, ReaderChanged, ReaderUnavailable
     from hardware.pcsc_card_reader import PcscCardReader
 
@@ -234,7 +234,7 @@ class ForeignChip(TinyChip):
 def test_card_without_emrtd_application_is_not_supported(pcscd, card_slot, wait_card):
     import datetime as dt
 
-    from hardware.card_access import AccessKey
+    from hardware.shared_types import AccessKey
     from hardware.card_reader import CardNotSupported
     from hardware.pcsc_card_reader import PcscCardReader
 

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from hardware.card_access import AccessKey
+from hardware.shared_types import AccessKey
 from hardware.printer import PaperOut
 from kiosk import flow as f
 from kiosk.bootstrap import Kiosk, build

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hardware.card_access import AccessKey
+from hardware.shared_types import AccessKey
 from kiosk import flow as f
 from kiosk import visit_events as v
 from kiosk.flow import State

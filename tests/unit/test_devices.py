@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from hardware.base import BackendUnavailable, DeviceNotOpen, DeviceState
-from hardware.card_access import AccessKey, WrongAccessKey
 from hardware.card_reader import CardInserted, CardRemoved, CardRemovedDuringRead, NoCardPresent
-from hardware.printer import PaperOut, TicketJob
+from hardware.printer import PaperOut
 from hardware.registry import BACKENDS, create_device, load_backend_class
+from hardware.shared_types import AccessKey, TicketJob, WrongAccessKey
 from hardware.sim_camera import SimulatedCamera
 from hardware.sim_card_reader import SimulatedCardReader
 from hardware.sim_printer import SimulatedPrinter

@@ -5,10 +5,8 @@ from datetime import date
 
 import pytest
 
-from hardware.card_access import AccessKey
-from hardware.card_reader import CardReadResult
+from hardware.shared_types import AccessKey, CardReadResult, Citizen
 from kiosk import flow as f
-from kiosk.citizen import Citizen
 from kiosk.flow import Flow, State, Timeouts
 
 AN = Citizen(id_number="001090012345", full_name="Nguyễn Văn An", date_of_birth=date(1990, 5, 12), sex="M")

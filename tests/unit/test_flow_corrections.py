@@ -5,10 +5,8 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-from hardware.card_access import AccessKey
-from hardware.card_reader import CardReadResult
+from hardware.shared_types import AccessKey, CardReadResult, Citizen
 from kiosk import flow as f
-from kiosk.citizen import Citizen
 from kiosk.flow import Flow, State
 from kiosk.session import is_expired
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from hardware.card_reader import CardReadResult
+from hardware.shared_types import CardReadResult, Citizen
 from kiosk import flow as f
-from kiosk.citizen import Citizen
 from kiosk.flow import Flow, State
 from tests.unit.test_flow import KEY, T, read_ok, to_confirm
 

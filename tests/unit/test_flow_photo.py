@@ -6,10 +6,8 @@ from datetime import date
 
 import pytest
 
-from hardware.card_access import AccessKey
-from hardware.card_reader import CardReadResult
+from hardware.shared_types import AccessKey, CardReadResult, Citizen
 from kiosk import flow as f
-from kiosk.citizen import Citizen
 from kiosk.config import ConfigError, load_config
 from kiosk.flow import Flow, State, Timeouts
 from kiosk.photo.session import AcceptedPhoto

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from hardware.emrtd.verdict import verdict
+from hardware.shared_types import VisitHandover
 from hardware.ticket_layout import render_ticket
 from kiosk import flow as f
 from kiosk import visit_events as v
@@ -105,10 +107,21 @@ def test_handover_from_the_session() -> None:
     sess = fl.session
     sess.priority_group = "elderly"
     sess.store_photo(AcceptedPhoto(bytearray(b"\xff\xd8portrait"), 413, 531, "jpeg", 1, 0.75, 0.6))
-    h = build_handover(sess)
-    assert h is not None
+    handover = build_handover(sess)
+    assert handover is not None
+    assert AN.full_name not in repr(handover) and "Tràng Tiền" not in str(handover)  # never in a log line
+    h = handover.to_dict()                                   # the centre's HandoverIn body
     assert h["chip"]["full_name"] == AN.full_name and h["chip"]["date_of_birth"] == date(1990, 5, 12).isoformat()
     assert h["flagged"] == ["place_of_residence"] and h["corrections"] == {"place_of_residence": "Số 1 Tràng Tiền"}
     assert h["portrait_jpeg_b64"] == "/9hwb3J0cmFpdA==" and h["priority_reason"] == "elderly"
     assert h["source"] == "card"
     assert build_handover(make().session) is None            # a walk-in who gave nothing
+
+def test_handover_body_carries_the_verdict_and_keeps_the_centres_limits() -> None:
+    checked = verdict("unknown_csca", chip_auth=True)
+    h = VisitHandover(verdict=checked, passive_auth_summary="hashes OK", qr_chip_mismatch=("full_name",),
+                      flagged=tuple(f"field{i}" for i in range(45)), priority_reason="x" * 250).to_dict()
+    assert h["passive_auth"] == {**checked.to_dict(), "summary": "hashes OK", "qr_chip_mismatch": ["full_name"]}
+    assert len(h["flagged"]) == 40 and h["flagged"][-1] == "field39"     # HandoverIn: at most 40
+    assert h["priority_reason"] == "x" * 200                            # HandoverIn: at most 200 characters
+    assert (h["chip"], h["portrait_jpeg_b64"], h["source"]) == ({}, "", "walk_in")

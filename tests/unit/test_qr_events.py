@@ -5,9 +5,8 @@ from datetime import date
 
 import pytest
 
-from hardware.card_access import AccessKey
+from hardware.shared_types import AccessKey, Citizen
 from kiosk import flow as f
-from kiosk.citizen import Citizen
 from kiosk.config import load_config
 from kiosk.flow import Flow, State
 from kiosk.identity import make_card_qr_payload, message

@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 from hardware.escpos_encode import encode_ticket, make_profile, parse_status, ProfileError
 from hardware.escpos_transport import (SerialTransport, TcpTransport, UsbTransport,
                                        transport_from_url)
-from hardware.printer import PaperState, TicketJob
+from hardware.printer import PaperState
+from hardware.shared_types import TicketJob
 from hardware.ticket_layout import (FONT_DIR, FONT_REGULAR, TicketLayoutError, _font,
                                     layout_ticket, render_ticket)
 from tests.fixtures.escpos_decode import EscposDecodeError, decode

@@ -16,8 +16,9 @@ from hardware.emrtd.sod import build_sod
 from hardware.emrtd.tlv import encode
 from hardware.emrtd.trust_store import (TrustStore, TrustStoreError, import_file, list_entries, load_trust_store,
                                         master_list_bytes, remove)
-from hardware.emrtd.verdict import AuthVerdict, combine, verdict
+from hardware.emrtd.verdict import combine, verdict
 from hardware.emrtd.virtual.pki import PKI_VARIANTS, make_crl, make_csca, make_document_signer, make_variant_pki
+from hardware.shared_types import AuthVerdict
 
 DGS = {1: b"\x61\x03abc", 13: b"\x6d\x03xyz"}
 EXPECTED = {

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kiosk.citizen import Citizen
+from hardware.shared_types import Citizen
 from kiosk.identity import (CardQr, CardQrError, IdentifyRules, IdNumberError,
                             make_card_qr_payload, parse_card_qr, parse_payload)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from kiosk.citizen import Citizen
+from hardware.shared_types import Citizen
 from kiosk.identity import cross_check, message, mismatch_message_keys, names_match, parse_payload
 
 QR = "001093047064||Nguyễn Văn An|05011993|Nam|Xã Ân Hảo, Bình Định|10082021"
