@@ -116,6 +116,11 @@ def sign_out(conn: Connection, session: CounterSession, now: float) -> None:
     conn.execute(update(counter_session).where(counter_session.c.id == session.id).values(ended_at=now))
 
 
+def session_id(secret: str) -> str:
+    """The stored id of a counter session (a hash: the secret itself is never stored)."""
+    return _session_hash(secret)
+
+
 def _session_hash(secret: str) -> str:
     return token_hash("counter-session:" + secret)
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header
-from fastapi.responses import JSONResponse
+from typing import Annotated, Callable
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import Connection
 
 from centre import access, views
 from centre.api.models import TicketId
-from centre.api.deps import ERRORS, IdemKey, centre_of, counter_session, idempotent, role
+from centre.api.deps import (ERRORS, IdemKey, SessionHeader, bearer, centre_of, counter_session, idempotent,
+                              role, write_as)
 from centre.api.models import Ok, RatingIn, SignInIn, SignInOut, TicketOut, TransferIn
 from centre.domain.tickets import Action
 from centre.principals import CounterSession, Principal
@@ -57,27 +62,38 @@ def _principal(s: CounterSession) -> Principal:
     return Principal(s.token_id, f"counter-{s.counter}", "counter")
 
 
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+async def _counter_write(request: Request, cred: HTTPAuthorizationCredentials | None, secret: str, key: str,
+                         request_body: dict[str, Any], fn: Callable[[Connection, CounterSession], Any]) -> Response:
+    """A counter action: token, role and session are checked by the writer, in the job."""
+    body = {**request_body, "s": access.session_id(secret)}
+    return await write_as(request, cred, ("counter",), key, body, fn, counter_secret=secret)
+
+
 @router.post("/call-next", response_model=TicketOut)
-def call_next(s: CounterSession = Depends(counter_session), key: str = IdemKey,
-              centre: Centre = Depends(centre_of)) -> JSONResponse:
+async def call_next(request: Request, cred: Bearer, key: str = IdemKey, secret: str = SessionHeader) -> Response:
     """Call the next ticket under the centre's ordering policy (404 when nobody waits)."""
-    return idempotent(centre, _principal(s), key, {"op": "call-next", "s": s.id},
-                      lambda c: centre.call_next(c, s))
+    centre: Centre = request.app.state.centre
+    return await _counter_write(request, cred, secret, key, {"op": "call-next"}, centre.call_next)
 
 
 @router.post("/tickets/{ticket_id}/call", response_model=TicketOut)
-def call_ticket(ticket_id: TicketId, s: CounterSession = Depends(counter_session), key: str = IdemKey,
-                centre: Centre = Depends(centre_of)) -> JSONResponse:
+async def call_ticket(request: Request, ticket_id: TicketId, cred: Bearer, key: str = IdemKey,
+                      secret: str = SessionHeader) -> Response:
     """Call a specific waiting ticket."""
-    return idempotent(centre, _principal(s), key, {"op": "call", "t": ticket_id, "s": s.id},
-                      lambda c: centre.call_ticket(c, s, ticket_id))
+    centre: Centre = request.app.state.centre
+    return await _counter_write(request, cred, secret, key, {"op": "call", "t": ticket_id},
+                                lambda c, s: centre.call_ticket(c, s, ticket_id))
 
 
 def _action_route(path: str, action: Action, doc: str) -> None:
-    def handler(ticket_id: TicketId, s: CounterSession = Depends(counter_session), key: str = IdemKey,
-                centre: Centre = Depends(centre_of)) -> JSONResponse:
-        return idempotent(centre, _principal(s), key, {"op": path, "t": ticket_id, "s": s.id},
-                          lambda c: centre.act(c, s, ticket_id, action))
+    async def handler(request: Request, ticket_id: TicketId, cred: Bearer, key: str = IdemKey,
+                      secret: str = SessionHeader) -> Response:
+        centre: Centre = request.app.state.centre
+        return await _counter_write(request, cred, secret, key, {"op": path, "t": ticket_id},
+                                    lambda c, s: centre.act(c, s, ticket_id, action))
     handler.__doc__ = doc
     router.add_api_route(f"/tickets/{{ticket_id}}/{path}", handler, methods=["POST"],
                          response_model=TicketOut, name=f"counter_{path.replace('-', '_')}")
