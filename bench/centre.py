@@ -8,24 +8,32 @@ the same run:
   durability settings, no API, no SQLAlchemy (sqlite3 / psycopg directly);
 - the baseline: the same operations through the domain layer in-process (a ``Centre`` and
   one write transaction each, no HTTP);
-- over HTTP (``python -m kiosk centre serve`` as a child process, ``requests`` sessions with
-  keep-alive): issue with 1 and 8 concurrent clients, then call-next (+ start and finish,
-  not timed) with 1 and 8 counters.
+- over HTTP (``python -m kiosk centre serve`` as a child process, one keep-alive
+  connection per client thread): issue with 1 and 8 concurrent clients, then call-next
+  (+ start and finish, not timed) with 1 and 8 counters.
+
+The load comes from this process, on the same two cores as the server. By default it is a
+plain ``http.client`` connection per thread (about 0.3 ms of CPU per request); with
+``--client requests`` it is the kiosk's own HTTP library (about 0.8 ms), which takes that
+much CPU away from the server: the figures then say more about the client than the centre.
 Prints throughput, p50/p99 latency, and the ratios HTTP / in-process and HTTP / storage.
 Targets (issue 9): >= 500 tickets/s and p99 < 50 ms with 8 clients on SQLite.
 """
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
 import os
 import sqlite3
-import statistics
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -38,6 +46,12 @@ COUNTERS_ENV = "[" + ", ".join(f'{{ number = {n}, name = "Quầy {n}" }}' for n 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def storage_limit(url: str, n: int) -> float:
@@ -94,12 +108,35 @@ def in_process(data_dir: Path, url: str, n: int) -> tuple[float, float]:
     return issue_rate, call_rate
 
 
+class LightApi:
+    """A keep-alive JSON client on ``http.client`` (the load generator's own cost kept low)."""
+
+    def __init__(self, base: str, token: str = "", session: str = "") -> None:
+        parts = urlsplit(base)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        if session:
+            self.headers["X-Counter-Session"] = session
+
+    def post(self, path: str, body: Any = None, **headers: str) -> tuple[int, Any]:
+        self.conn.request("POST", path, json.dumps(body if body is not None else {}),
+                          {**self.headers, **headers})
+        r = self.conn.getresponse()
+        return r.status, json.loads(r.read())
+
+
+CLIENTS: dict[str, Any] = {"http": LightApi, "requests": Api}
+Client = LightApi
+
+
 def http_issue(url: str, token: str, clients: int, n: int) -> tuple[float, list[float]]:
     lat: list[float] = []
     lock = threading.Lock()
 
     def worker(i: int) -> None:
-        api = Api(url, token)
+        api = Client(url, token)
         mine = []
         for j in range(n // clients):
             t0 = time.perf_counter()
@@ -126,7 +163,7 @@ def http_call_next(proc: CentreProcess, counters: int, per_counter: int) -> tupl
     lock = threading.Lock()
 
     def worker(i: int) -> None:
-        api = Api(proc.url, proc.tokens["counter"], sessions[i])
+        api = Client(proc.url, proc.tokens["counter"], sessions[i])
         mine = []
         for _ in range(per_counter):
             t0 = time.perf_counter()
@@ -162,10 +199,12 @@ def run_engine(engine: str, n: int, root: Path, pg: PostgresServer | None) -> No
         print(f"storage limit (raw one-row commits): {limit:8.0f} /s")
         print(f"in-process baseline: issue {base_issue:8.0f} /s, call-next {base_call:8.0f} /s")
         for clients in (1, 8):
+            cpu0 = cpu_seconds(proc.proc.pid)  # type: ignore[union-attr]
             rate, lat = http_issue(proc.url, proc.tokens["kiosk"], clients, n)
+            per = (cpu_seconds(proc.proc.pid) - cpu0) / len(lat) * 1000  # type: ignore[union-attr]
             print(f"HTTP issue     {clients} client(s): {rate:7.0f} /s  p50 {pct(lat, 50):6.1f} ms  "
                   f"p99 {pct(lat, 99):6.1f} ms  = {rate / base_issue:4.2f}x in-process, "
-                  f"{rate / limit:4.2f}x storage limit")
+                  f"{rate / limit:4.2f}x storage limit; server CPU {per:.2f} ms/ticket")
         for counters in (1, 8):
             per = max(10, min(n // 4, 400) // counters)
             rate, lat = http_call_next(proc, counters, per)
@@ -179,12 +218,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tickets", type=int, default=2000)
     ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--client", choices=sorted(CLIENTS), default="http",
+                    help="load generator: plain http.client (default) or requests")
     args = ap.parse_args()
+    global Client
+    Client = CLIENTS[args.client]
     engines = args.engines.split(",")
     root = Path(tempfile.mkdtemp(prefix="bench-centre-"))
     pg = PostgresServer(fsync=True).start() if "postgresql" in engines else None
     try:
-        print(f"{os.cpu_count()} cores; {args.tickets} tickets per run")
+        print(f"{os.cpu_count()} cores; {args.tickets} tickets per run; load from {args.client}")
         for engine in engines:
             run_engine(engine, args.tickets, root, pg)
     finally:
