@@ -25,7 +25,7 @@ from centre.store import tickets as tq
 from centre.store.batch import WriteBatcher
 from centre.store.db import Database
 from centre.store.events import emit, lock_centre
-from centre.store.schema import counter_session, handover, rating, service, ticket
+from centre.store.schema import counter_session, handover, idempotency, rating, service, ticket
 
 WAIT_INPUTS_TTL_S = 5.0
 
@@ -329,6 +329,14 @@ class Centre:
         with self.db.write() as conn:
             n = conn.execute(handover.delete().where(handover.c.purge_after.is_not(None),
                                                      handover.c.purge_after <= now)).rowcount
+        return int(n or 0)
+
+    def purge_answers(self) -> int:
+        """Forget the stored first answers (and tombstones) of writes older than
+        ``idempotency_retention_s``: no kiosk retries that late. Returns how many."""
+        cutoff = self.clock() - self.settings.idempotency_retention_s
+        with self.db.write() as conn:
+            n = conn.execute(idempotency.delete().where(idempotency.c.created_at < cutoff)).rowcount
         return int(n or 0)
 
 

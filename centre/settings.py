@@ -44,6 +44,7 @@ class CentreSettings:
     offline_base: int = 500
     offline_block: int = 20
     handover_retention_s: float = 24 * 3600.0
+    idempotency_retention_s: float = 168 * 3600.0
     handover_key: str = ""
     pin_max_failures: int = 5
     pin_lockout_s: float = 900.0
@@ -90,6 +91,7 @@ class CentreSettings:
             no_show_after_calls=o["no_show_after_calls"],
             offline_base=o["offline_base"], offline_block=o["offline_block"],
             handover_retention_s=o["handover_retention_h"] * 3600.0,
+            idempotency_retention_s=o["idempotency_retention_h"] * 3600.0,
             handover_key=o["handover_key"],
             pin_max_failures=o["pin_max_failures"], pin_lockout_s=o["pin_lockout_min"] * 60.0,
             due_working_days=o["due_working_days"],

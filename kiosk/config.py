@@ -237,6 +237,7 @@ OPTIONS: list[Option] = [
     Option("centre_service.offline_base", int, 500, "First number of the offline ranges leased to kiosks (online numbering jumps over leased blocks).", min=2, max=9000),
     Option("centre_service.offline_block", int, 20, "Numbers per offline block leased to a kiosk, per service prefix and day.", min=1, max=500),
     Option("centre_service.handover_retention_h", float, 24.0, "Hours the citizen's handover (chip data, corrections, portrait) is kept after the ticket ends.", min=0.0, max=720.0),
+    Option("centre_service.idempotency_retention_h", float, 168.0, "Hours the first answer to each write is kept for retries under its Idempotency-Key (longer than any kiosk keeps an undelivered write: centre.retention_h).", min=24.0, max=2160.0),
     Option("centre_service.handover_key", str, "", "Base64 32-byte key encrypting handovers at rest (empty: a key file made in the data folder; set it when several centre processes share a database)."),
     Option("centre_service.pin_max_failures", int, 5, "Wrong officer PINs in a row before the officer is locked out.", min=1, max=20),
     Option("centre_service.pin_lockout_min", float, 15.0, "Minutes an officer stays locked out after too many wrong PINs.", min=0.5, max=1440.0),

@@ -71,6 +71,9 @@ async def _purge_loop(centre: Centre) -> None:
             n = await asyncio.to_thread(centre.purge_handovers)
             if n:
                 log.info("purged %d handover(s) past their retention", n)
+            n = await asyncio.to_thread(centre.purge_answers)
+            if n:
+                log.info("forgot %d idempotent answer(s) past their retention", n)
         except Exception as exc:  # a failed purge is retried; it must not end the server
             log.warning("handover purge failed: %s", type(exc).__name__)
         await asyncio.sleep(PURGE_EVERY_S)
