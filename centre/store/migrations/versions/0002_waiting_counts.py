@@ -24,46 +24,32 @@ depends_on = None
 COUNTS = "{r}.state = 'waiting' AND {r}.target_counter IS NULL AND {r}.appointment_at IS NULL"
 WATCHED = "state, target_counter, appointment_at, priority_group, service_code"
 
+# what a ticket row's arrival in / departure from the counted set does (both engines)
+ENTER = """INSERT INTO waiting_count (service_code, priority, n)
+        VALUES (NEW.service_code, NEW.priority_group <> '', 1)
+        ON CONFLICT (service_code, priority) DO UPDATE SET n = waiting_count.n + 1;"""
+LEAVE = """UPDATE waiting_count SET n = n - 1
+        WHERE service_code = OLD.service_code AND priority = (OLD.priority_group <> '');"""
+
 SQLITE = [
-    f"""CREATE TRIGGER ticket_waiting_count_insert AFTER INSERT ON ticket
-    WHEN {COUNTS.format(r='NEW')}
-    BEGIN
-        INSERT INTO waiting_count (service_code, priority, n)
-        VALUES (NEW.service_code, NEW.priority_group != '', 1)
-        ON CONFLICT (service_code, priority) DO UPDATE SET n = n + 1;
-    END""",
-    f"""CREATE TRIGGER ticket_waiting_count_leave AFTER UPDATE OF {WATCHED} ON ticket
-    WHEN {COUNTS.format(r='OLD')}
-    BEGIN
-        UPDATE waiting_count SET n = n - 1
-        WHERE service_code = OLD.service_code AND priority = (OLD.priority_group != '');
-    END""",
-    f"""CREATE TRIGGER ticket_waiting_count_enter AFTER UPDATE OF {WATCHED} ON ticket
-    WHEN {COUNTS.format(r='NEW')}
-    BEGIN
-        INSERT INTO waiting_count (service_code, priority, n)
-        VALUES (NEW.service_code, NEW.priority_group != '', 1)
-        ON CONFLICT (service_code, priority) DO UPDATE SET n = n + 1;
-    END""",
-    f"""CREATE TRIGGER ticket_waiting_count_delete AFTER DELETE ON ticket
-    WHEN {COUNTS.format(r='OLD')}
-    BEGIN
-        UPDATE waiting_count SET n = n - 1
-        WHERE service_code = OLD.service_code AND priority = (OLD.priority_group != '');
-    END""",
+    f"CREATE TRIGGER ticket_waiting_count_insert AFTER INSERT ON ticket "
+    f"WHEN {COUNTS.format(r='NEW')} BEGIN {ENTER} END",
+    f"CREATE TRIGGER ticket_waiting_count_leave AFTER UPDATE OF {WATCHED} ON ticket "
+    f"WHEN {COUNTS.format(r='OLD')} BEGIN {LEAVE} END",
+    f"CREATE TRIGGER ticket_waiting_count_enter AFTER UPDATE OF {WATCHED} ON ticket "
+    f"WHEN {COUNTS.format(r='NEW')} BEGIN {ENTER} END",
+    f"CREATE TRIGGER ticket_waiting_count_delete AFTER DELETE ON ticket "
+    f"WHEN {COUNTS.format(r='OLD')} BEGIN {LEAVE} END",
 ]
 
 POSTGRESQL = [
     f"""CREATE FUNCTION ticket_waiting_count() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP IN ('UPDATE', 'DELETE') AND {COUNTS.format(r='OLD')} THEN
-            UPDATE waiting_count SET n = n - 1
-            WHERE service_code = OLD.service_code AND priority = (OLD.priority_group <> '');
+            {LEAVE}
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') AND {COUNTS.format(r='NEW')} THEN
-            INSERT INTO waiting_count (service_code, priority, n)
-            VALUES (NEW.service_code, NEW.priority_group <> '', 1)
-            ON CONFLICT (service_code, priority) DO UPDATE SET n = waiting_count.n + 1;
+            {ENTER}
         END IF;
         RETURN NULL;
     END $$""",
