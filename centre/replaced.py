@@ -13,6 +13,10 @@ everybody's "people ahead". When the offline ticket is accepted (same transactio
   held by a slow proxy): a *tombstone* answer is stored under K, so the late request
   gets ``409 replaced_by_offline`` and creates nothing.
 
+The same settling serves an attempt a kiosk *abandoned*: it was killed (``kill -9``, power
+cut) before showing the number, and on restart it sends ``POST /api/v1/tickets/void`` naming
+the attempt (reason ``attempt_abandoned``; the tombstone answers ``409 attempt_abandoned``).
+
 Everything here runs inside the caller's write transaction (the centre's write lock is
 held), so the look-up of K and the original request cannot interleave.
 """
@@ -34,13 +38,17 @@ from centre.store.schema import handover, idempotency, ticket
 
 log = logging.getLogger(__name__)
 
-REASON = "replaced_by_offline"
-# Stored as the tombstone's request hash: never equal to a SHA-256 hex digest, so it is never
-# taken for a real request's; the idempotency helper (centre.api.deps) answers every request
-# under its key with the stored 409.
+REASON = "replaced_by_offline"       # an offline ticket stands in for the attempt
+ABANDONED = "attempt_abandoned"      # the kiosk died before showing the attempt's number
+# Stored as the tombstone's request hash whatever the reason (the body says which): never
+# equal to a SHA-256 hex digest, so it is never taken for a real request's; the idempotency
+# helper (centre.api.deps) answers every request under its key with the stored 409.
 TOMBSTONE_HASH = "tombstone:" + REASON
-TOMBSTONE_BODY = {"error": REASON, "detail": "this ticket request was replaced by a ticket the kiosk "
-                                             "issued offline; no ticket was made"}
+TOMBSTONE_DETAIL = {
+    REASON: "this ticket request was replaced by a ticket the kiosk issued offline; no ticket was made",
+    ABANDONED: "the kiosk abandoned this ticket request (it restarted before showing a number); "
+               "no ticket was made",
+}
 
 
 class Outcome(str, Enum):
@@ -53,28 +61,33 @@ class Outcome(str, Enum):
     NO_TICKET = "no_ticket"            # the attempt made no ticket (refused, or already a tombstone)
 
 
-def settle_replaced(conn: Connection, centre: Centre, kiosk: Principal, key: str, now: float) -> Outcome:
-    """Deal with the online attempt ``key`` of ``kiosk`` that an offline ticket replaces
-    (call inside the write transaction that accepts the offline ticket)."""
+def settle_replaced(conn: Connection, centre: Centre, kiosk: Principal, key: str, now: float,
+                    reason: str = REASON) -> Outcome:
+    """Deal with the online attempt ``key`` of ``kiosk`` that nobody holds: an offline ticket
+    replaces it (``reason`` :data:`REASON`; call inside the write transaction that accepts the
+    offline ticket) or the kiosk abandoned it (:data:`ABANDONED`). ``reason`` goes into the
+    cancelled ghost's history and the tombstone's answer."""
+    if reason not in TOMBSTONE_DETAIL:
+        raise ValueError(f"unknown reason {reason!r}")
     row = conn.execute(select(idempotency.c.status, idempotency.c.body, idempotency.c.request_hash).where(
         idempotency.c.token_id == kiosk.token_id, idempotency.c.key == key)).first()
     if row is None:
         conn.execute(idempotency.insert().values(
             token_id=kiosk.token_id, key=key, request_hash=TOMBSTONE_HASH, status=409,
-            body=json.dumps(TOMBSTONE_BODY), created_at=now))
-        log.info("an offline ticket replaces an attempt the centre has not seen: tombstone stored")
+            body=json.dumps({"error": reason, "detail": TOMBSTONE_DETAIL[reason]}), created_at=now))
+        log.info("an attempt the centre has not seen is settled (%s): tombstone stored", reason)
         return Outcome.TOMBSTONED
     ghost = _ticket_made_by(conn, kiosk, row)
     if ghost is None:
         return Outcome.NO_TICKET
     if ghost.state in (State.CREATED.value, State.WAITING.value) and ghost.calls == 0:
-        _cancel(conn, centre, ghost.id, now)
-        log.info("ghost ticket %s (id %d) cancelled: replaced by an offline ticket", ghost.number, ghost.id)
+        _cancel(conn, centre, ghost.id, now, reason)
+        log.info("ghost ticket %s (id %d) cancelled: %s", ghost.number, ghost.id, reason)
         return Outcome.CANCELLED
     if ghost.state == State.CANCELLED.value:
         return Outcome.ALREADY_ENDED
-    log.warning("ghost ticket %s (id %d) is %s (called %d time(s)): left as it is; the citizen holds an "
-                "offline number instead", ghost.number, ghost.id, ghost.state, ghost.calls)
+    log.warning("ghost ticket %s (id %d) is %s (called %d time(s)): left as it is (%s); nobody holds "
+                "its number", ghost.number, ghost.id, ghost.state, ghost.calls, reason)
     return Outcome.ALREADY_ENDED if ghost.ended_at is not None else Outcome.LEFT_CALLED
 
 
@@ -91,7 +104,7 @@ def _ticket_made_by(conn: Connection, kiosk: Principal, record: Any) -> Any:
     return found
 
 
-def _cancel(conn: Connection, centre: Centre, tid: int, now: float) -> None:
+def _cancel(conn: Connection, centre: Centre, tid: int, now: float, reason: str) -> None:
     """Cancel by the domain's transition rules, with the reason in the history and the
     event a counter's cancel emits (no counter: the system did it)."""
     current = tq.get(conn, tid)
@@ -99,5 +112,5 @@ def _cancel(conn: Connection, centre: Centre, tid: int, now: float) -> None:
     tq.set_fields(conn, tid, state=target.value, ended_at=now)
     conn.execute(update(handover).where(handover.c.ticket_id == tid)
                  .values(purge_after=now + centre.settings.handover_retention_s))
-    tq.add_history(conn, tid, target, now, Action.CANCEL, None, REASON)
+    tq.add_history(conn, tid, target, now, Action.CANCEL, None, reason)
     emit(conn, f"ticket.{Action.CANCEL.value}", {"ticket": centre.ticket_view(tq.get(conn, tid))}, now)

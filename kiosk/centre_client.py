@@ -50,6 +50,11 @@ class CentrePort(Protocol):
 
     def attach_handover(self, ticket_id: int, handover: dict[str, Any], key: str) -> None: ...
 
+    def void_attempt(self, key_replaced: str, key: str) -> dict[str, Any]:
+        """Tell the centre nobody holds what the issue attempt ``key_replaced`` made (the
+        kiosk died before showing it): a waiting ticket is cancelled, a late request refused."""
+        ...
+
     def application(self, code: str) -> dict[str, Any]: ...
 
     def applications_of(self, id_number: str) -> list[dict[str, Any]]: ...
@@ -137,6 +142,9 @@ class HttpCentre:
 
     def attach_handover(self, ticket_id: int, handover: dict[str, Any], key: str) -> None:
         self._call("PUT", f"/api/v1/tickets/{ticket_id}/handover", handover, key, read_s=10.0)
+
+    def void_attempt(self, key_replaced: str, key: str) -> dict[str, Any]:
+        return self._call("POST", "/api/v1/tickets/void", {"replaces": key_replaced}, key)
 
     def application(self, code: str) -> dict[str, Any]:
         return self._call("GET", "/api/v1/applications/" + requests.utils.quote(code, safe=""))

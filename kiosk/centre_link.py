@@ -2,6 +2,7 @@
 the offline store (leases, outbox, status snapshots) and the drainer thread."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -15,6 +16,8 @@ from offline_cache.outbox import Outbox
 from offline_cache.sealed import StoreSealer, store_key
 from offline_cache.status_cache import StatusCache
 from offline_cache.ticket_store import TicketStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,6 +49,11 @@ def connect_centre(config: Any, catalog: ServiceCatalog, store: TicketStore, sta
     centre = HttpCentre(config["centre.url"], config["centre.token"])
     outbox = Outbox(store_dir / "outbox.sqlite3", sealer)
     leases = LeaseStore(store_dir / "outbox.sqlite3")
+    # online attempts a crash cut short before the citizen saw a number: the drainer tells
+    # the centre, which cancels what it made for nobody (only attempts of dead processes)
+    voided = outbox.void_abandoned()
+    if voided:
+        log.warning("%d ticket attempt(s) cut short by a crash: voiding them at the centre", len(voided))
     tz = config["centre_service.timezone"]
     issuer = CentreTicketIssuer(catalog, centre, store, leases, outbox, config["kiosk.id"], tz=tz)
     retention = config["centre.retention_h"] * 3600.0

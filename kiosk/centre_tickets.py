@@ -6,6 +6,12 @@ and says how many people are ahead. When the centre cannot be reached, the numbe
 from this kiosk's lease, the ticket is logged locally and committed to the outbox
 *before* it is shown, and the drainer hands it to the centre later (exactly once, at
 its original issue time). Print outcomes and handovers always go through the outbox.
+
+Every online attempt's key is recorded in the outbox's store before the request leaves and
+forgotten once the citizen has a number (or the offline ticket that replaces the attempt is
+queued, in the same transaction). An attempt still recorded when its process is gone was
+cut short (``kill -9``, power cut) before anybody saw its number: the next start queues a
+``void_attempt`` for it and the centre cancels whatever it made under the key.
 """
 from __future__ import annotations
 
@@ -20,7 +26,7 @@ from zoneinfo import ZoneInfo
 from kiosk.centre_client import CentrePort, CentreRejected, CentreUnreachable
 from kiosk.ticketing import ServiceCatalog, Ticket, TicketError
 from offline_cache.leases import LeaseStore
-from offline_cache.outbox import Outbox, OutboxItem
+from offline_cache.outbox import VOID_KIND, Outbox, OutboxItem
 from offline_cache.ticket_store import TicketStore
 
 log = logging.getLogger(__name__)
@@ -54,9 +60,13 @@ class CentreTicketIssuer:
     def issue(self, service_code: str, priority_group: str = "", flags: tuple[str, ...] = ()) -> Ticket:
         service = self.catalog.get(service_code)
         key = self.new_key()
+        # committed before the request leaves: if this process dies before the citizen sees
+        # the number, the next start voids the attempt (nobody would hold its ticket)
+        self.outbox.begin_attempt(key)
         try:
             data = self.centre.issue(service.code, priority_group, list(flags), key)
         except CentreRejected as exc:
+            self.outbox.end_attempt(key)    # a refusal: the centre made nothing under the key
             raise TicketError(f"centre refused the ticket: {exc.code}") from exc
         except CentreUnreachable:
             self.online = False
@@ -65,9 +75,24 @@ class CentreTicketIssuer:
             # and the number on the citizen's screen would never reach the queue. The offline
             # ticket names the attempt it replaces: the centre cancels a ghost made under it
             # (or refuses the attempt if it arrives late), so nobody's number is called twice.
-            return self._issue_offline(service, priority_group, flags, f"{key}/offline", replaces=key)
+            return self._settled_or_void(key, lambda: self._issue_offline(
+                service, priority_group, flags, f"{key}/offline", replaces=key))
+        except Exception:
+            self.outbox.void_attempt(key)   # no telling what the centre made: nobody will hold it
+            raise
         self.online = True
-        return self.from_centre(data, key, flags)
+        ticket = self._settled_or_void(key, lambda: self.from_centre(data, key, flags))
+        self.outbox.end_attempt(key)
+        return ticket
+
+    def _settled_or_void(self, key: str, make: Callable[[], Ticket]) -> Ticket:
+        """``make()`` the citizen's ticket; if that fails (no offline numbers left, the local
+        store not writable), nobody will hold what the attempt ``key`` made: void it."""
+        try:
+            return make()
+        except Exception:
+            self.outbox.void_attempt(key)
+            raise
 
     def from_centre(self, data: dict[str, Any], key: str, flags: tuple[str, ...] = (),
                     appointment: str = "") -> Ticket:
@@ -98,11 +123,12 @@ class CentreTicketIssuer:
         self.store.record(number=number, prefix=service.prefix, seq=seq, service_code=service.code,
                           priority_group=priority_group, issued_at=ticket.issued_at, flags=ticket.flags,
                           source="offline", client_key=key)
-        # committed before the citizen sees the number: a kill -9 after this loses nothing
+        # committed before the citizen sees the number: a kill -9 after this loses nothing;
+        # the item settles the replaced attempt, so its record goes in the same transaction
         self.outbox.put("offline_ticket", key, {
             "service": service.code, "priority_group": priority_group, "flags": list(ticket.flags),
             "seq": seq, "issued_at": now.isoformat(), "client_ref": key,
-            **({"replaces": replaces} if replaces else {})})
+            **({"replaces": replaces} if replaces else {})}, ends_attempt=replaces)
         return ticket
 
     def record_print(self, ticket: Ticket, error: str = "") -> None:
@@ -206,6 +232,9 @@ class OutboxDrainer:
             elif item.kind == "handover":
                 self.centre.attach_handover(int(payload["ticket_id"]), payload["handover"], item.key)
                 self.outbox.delivered(item)
+            elif item.kind == VOID_KIND:
+                answer = self.centre.void_attempt(str(payload["replaces"]), item.key)
+                self.outbox.delivered(item, {"outcome": str((answer or {}).get("outcome", ""))})
             else:
                 self.outbox.dead(item, f"unknown kind {item.kind}")
             self.issuer.online = True

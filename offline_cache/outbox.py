@@ -6,6 +6,12 @@ An item leaves the outbox only when the centre has acknowledged it; a crash betw
 "sent" and "deleted" re-sends it, and the idempotency key makes the centre answer the
 same without writing twice. Payloads are encrypted (they can hold personal data) and
 purged after the retention even if never delivered (then counted as expired).
+
+An online ticket request is not an outbox item (the citizen waits for its answer), but its
+key is recorded here before it is sent and forgotten when the citizen has a number: a
+record that outlives its process means a ``kill -9`` cut the attempt short, and the next
+process queues a ``void_attempt`` item for it, so a ticket the centre made for nobody is
+cancelled (see :meth:`Outbox.void_abandoned`).
 """
 from __future__ import annotations
 
@@ -17,7 +23,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from offline_cache.db import StoreError, connect
+from offline_cache.process_id import is_running, this_process
 from offline_cache.sealed import StoreSealer
+
+VOID_KIND = "void_attempt"     # the outbox item that tells the centre an attempt was abandoned
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -36,6 +45,9 @@ CREATE TABLE IF NOT EXISTS outbox_log (
 );
 CREATE TABLE IF NOT EXISTS delivered (
     key TEXT PRIMARY KEY, result TEXT NOT NULL, at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS attempt (   -- online ticket requests in flight; no personal data
+    key TEXT PRIMARY KEY, owner TEXT NOT NULL, started_at REAL NOT NULL
 );
 """
 
@@ -72,25 +84,71 @@ class Outbox:
         self._lock = threading.Lock()
         self._sealer = sealer
         self._clock = clock
+        self._owner = this_process()
         self.wake = threading.Event()   # set on every enqueue: the drainer sends at once
 
     def close(self) -> None:
         self._conn.close()
 
-    def put(self, kind: str, key: str, payload: dict[str, Any], depends_on: str = "") -> None:
+    def put(self, kind: str, key: str, payload: dict[str, Any], depends_on: str = "",
+            ends_attempt: str = "") -> None:
         """Commit one write (durably) before anything about it is shown or printed.
         ``depends_on``: the key of an item that must be delivered first (a handover waits
-        for its offline ticket)."""
+        for its offline ticket). ``ends_attempt``: forget that attempt's record in the same
+        transaction (the item settles it, e.g. an offline ticket that ``replaces`` it)."""
         blob = self._sealer.seal(json.dumps(payload, ensure_ascii=False).encode())
         now = self._clock()
         with self._lock:
             try:
+                self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.execute(
                     "INSERT OR IGNORE INTO outbox (kind, key, payload, created_at, next_at, depends_on)"
                     " VALUES (?,?,?,?,?,?)", (kind, key, blob, now, now, depends_on))
+                if ends_attempt:
+                    self._conn.execute("DELETE FROM attempt WHERE key=?", (ends_attempt,))
+                self._conn.execute("COMMIT")
             except Exception as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise StoreError(f"outbox not writable: {type(exc).__name__}") from exc
         self.wake.set()
+
+    def begin_attempt(self, key: str) -> None:
+        """Record, durably and before the request leaves, that this process asks the centre
+        for a ticket under ``key`` (raises :class:`StoreError`: then send nothing)."""
+        with self._lock:
+            try:
+                self._conn.execute("INSERT OR REPLACE INTO attempt VALUES (?,?,?)",
+                                   (key, self._owner, self._clock()))
+            except Exception as exc:
+                raise StoreError(f"outbox not writable: {type(exc).__name__}") from exc
+
+    def end_attempt(self, key: str) -> None:
+        """The attempt is settled: the citizen has its number, or the centre refused it."""
+        with self._lock:
+            self._conn.execute("DELETE FROM attempt WHERE key=?", (key,))
+
+    def void_attempt(self, key: str) -> None:
+        """Nobody will hold what the attempt ``key`` made: queue a ``void_attempt`` item (the
+        centre cancels a waiting ticket made under the key, or refuses the request if it
+        arrives later) and forget the record, in one transaction."""
+        self.put(VOID_KIND, f"{key}/void", {"replaces": key}, ends_attempt=key)
+
+    def open_attempts(self) -> list[str]:
+        """Keys of the attempts recorded and not yet settled (any process)."""
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT key FROM attempt ORDER BY started_at")]
+
+    def void_abandoned(self) -> list[str]:
+        """Void the attempts of processes that are gone (cut short by a crash or ``kill -9``
+        before the citizen saw a number); a running process's attempts are left alone.
+        Returns the keys voided."""
+        with self._lock:
+            rows = self._conn.execute("SELECT key, owner FROM attempt ORDER BY started_at").fetchall()
+        gone = [key for key, owner in rows if not is_running(owner)]
+        for key in gone:
+            self.void_attempt(key)
+        return gone
 
     def due(self, limit: int = 50) -> list[OutboxItem]:
         """Items in order of creation whose retry time has come."""

@@ -84,6 +84,19 @@ class OfflineIssueIn(IssueIn):
                                       "answer was lost): a ticket made under it is cancelled, a late one refused")
 
 
+class VoidIn(Strict):
+    replaces: str = Field(min_length=1, max_length=200,
+                          description="the Idempotency-Key of this kiosk's online issue attempt that nobody "
+                                      "holds (the kiosk restarted before showing its number)")
+
+
+class VoidOut(BaseModel):
+    outcome: Literal["cancelled", "tombstoned", "left_called", "already_ended", "no_ticket"] = Field(
+        description="cancelled: its ticket was waiting; tombstoned: no request under the key yet (a late one "
+                    "gets 409 attempt_abandoned); left_called: a counter called it already; already_ended; "
+                    "no_ticket: the attempt made no ticket")
+
+
 class LeaseIn(Strict):
     day: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     prefixes: list[str] = Field(default_factory=list, max_length=30)

@@ -16,7 +16,9 @@ from centre import records, replaced
 from centre.api.models import TicketId
 from centre.api.deps import ERRORS, IdemKey, bearer, centre_of, idempotent, principal, role, write_as
 from centre.api.models import (ApplicationOut, CheckInIn, CheckInOut, HandoverIn, HeartbeatIn, IssueIn,
-                               LeaseIn, LeaseOut, LookupIn, OfflineIssueIn, Ok, PrintIn, TicketOut)
+                               LeaseIn, LeaseOut, LookupIn, OfflineIssueIn, Ok, PrintIn, TicketOut, VoidIn,
+                               VoidOut)
+from centre.domain.errors import Invalid
 from centre.principals import Principal
 from centre.service import Centre
 
@@ -48,6 +50,20 @@ def issue_offline(body: OfflineIssueIn, p: Principal = Depends(role("kiosk")), k
         return centre.issue_offline(c, p, body.service, body.seq, at, body.priority_group, body.flags,
                                     body.client_ref)[0]
     return idempotent(centre, p, key, body, run, 201)
+
+
+@router.post("/tickets/void", response_model=VoidOut, tags=["kiosk"])
+def void_attempt(body: VoidIn, p: Principal = Depends(role("kiosk")), key: str = IdemKey,
+                 centre: Centre = Depends(centre_of)) -> JSONResponse:
+    """An online issue attempt of this kiosk that nobody holds: the kiosk was killed before
+    showing its number and says so when it restarts. A waiting ticket made under
+    ``replaces`` is cancelled (``attempt_abandoned`` in its history), one a counter called
+    is left (and logged), and a request still on its way gets 409 ``attempt_abandoned``
+    and makes nothing (see :mod:`centre.replaced`)."""
+    if body.replaces == key:   # its own answer would be stored under the key it settles
+        raise Invalid("replaces names this request's own Idempotency-Key", code="void_names_itself")
+    return idempotent(centre, p, key, body, lambda c: {"outcome": replaced.settle_replaced(
+        c, centre, p, body.replaces, centre.clock(), replaced.ABANDONED).value})
 
 
 @router.post("/leases", response_model=list[LeaseOut], tags=["kiosk"])

@@ -11,9 +11,13 @@ centre, and every hole in a prefix's numbering, needs an explanation from the lo
   that was killed before showing it, or the centre's answer was lost and the kiosk showed
   an offline number for the same attempt instead (a *ghost*, called and not answered);
 - every ghost must be cancelled with reason ``replaced_by_offline`` (the offline ticket
-  names the attempt it replaces), and no ticket nobody holds may still wait or be called,
-  except one of an attempt a ``kill -9`` cut short (counted apart: nothing tells the
-  centre about it);
+  names the attempt it replaces), and no ticket nobody holds may still wait or be called;
+- the ticket of an attempt a ``kill -9`` cut short (or one refused at the kiosk: no
+  offline number left) must be cancelled with reason ``attempt_abandoned`` by the end of
+  the day: the restarted kiosk voids the attempts it had recorded. The one exception,
+  counted apart as ``unheld_returned``: the kill came after ``issue()`` had returned and
+  forgotten the attempt (the kiosk's own ticket log has it) but before the journal line,
+  i.e. between the answer and the screen;
 - a hole in a leased block: the kiosk never took that number (its lease store says so),
   never learned of the block (the lease answer was lost), or took it in an attempt that
   was killed before the number was shown (at most one number per such kill);
@@ -31,6 +35,7 @@ from typing import Any
 
 ORDER_TOLERANCE_S = 0.01
 REPLACED = "replaced_by_offline"   # the history's reason on a cancelled ghost (centre.replaced)
+ABANDONED = "attempt_abandoned"    # ... on the ticket of an attempt a kiosk voided after a kill
 OPEN_STATES = frozenset({"created", "waiting", "called", "serving", "held", "transferred"})
 
 
@@ -54,6 +59,8 @@ class KioskJournal:
     shown: list[Shown] = field(default_factory=list)
     printed: set[str] = field(default_factory=set)
     killed_keys: set[str] = field(default_factory=set)   # issue attempts cut short by a kill
+    refused_keys: set[str] = field(default_factory=set)  # issue() raised: no number shown
+    returned_keys: set[str] = field(default_factory=set)  # in the kiosk's ticket log: issue() got an answer
     refused: int = 0
     segments: int = 0
     unfinished_segments: int = 0
@@ -95,6 +102,7 @@ def read_journal(kiosk: str, path: Path) -> KioskJournal:
             pending = ""
         elif ev == "refused":
             j.refused += 1
+            j.refused_keys.add(e.get("key", ""))
             pending = ""
         elif ev == "printed":
             j.printed.add(e["client_key"])
@@ -116,7 +124,10 @@ class AuditReport:
     unshown_ghost: int = 0         # online tickets whose answer was lost; shown offline instead
     ghosts_cancelled: int = 0      # ... cancelled as replaced_by_offline, as they must be
     ghosts_open: int = 0           # ... not cancelled that way (a finding)
-    unheld_killed: int = 0         # open tickets nobody holds, of attempts cut short by a kill
+    killed_voided: int = 0         # ... cancelled as attempt_abandoned after the kiosk restarted
+    unshown_refused: int = 0       # centre tickets of attempts refused at the kiosk (voided at once)
+    unheld_returned: int = 0       # open, of a kill between issue() returning and the journal line
+    unheld_killed: int = 0         # open tickets nobody holds, of attempts cut short by a kill (a finding)
     unheld_unexplained: int = 0    # ... of anything else (a finding)
     unshown_unexplained: int = 0
     gaps_unused_lease: int = 0
@@ -131,7 +142,8 @@ class AuditReport:
     def ok(self) -> bool:
         return not (self.lost or self.duplicates or self.out_of_order or self.prints_lost
                     or self.unshown_unexplained or self.gaps_unexplained or self.outbox_left
-                    or self.outbox_refused or self.ghosts_open or self.unheld_unexplained)
+                    or self.outbox_refused or self.ghosts_open or self.unheld_unexplained
+                    or self.unheld_killed)
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
@@ -200,9 +212,12 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
         if n > 1:
             rep.duplicates += n - 1
             rep.problem(f"duplicate: {number} of {day} shown to {n} citizens")
-    replaced = {r["ticket_id"] for r in _rows(centre_db, "SELECT ticket_id FROM ticket_history WHERE"
-                                                         f" state = 'cancelled' AND detail = '{REPLACED}'")}
-    _check_unshown(rep, tickets, matched, idem_key, journals, replaced)
+    replaced = _cancelled_as(centre_db, REPLACED)
+    for k, d in kiosk_dirs.items():
+        if k in journals and (d / "offline_cache" / "kiosk.sqlite3").exists():
+            journals[k].returned_keys = {r["client_key"] for r in _rows(
+                d / "offline_cache" / "kiosk.sqlite3", "SELECT client_key FROM ticket WHERE source = 'centre'")}
+    _check_unshown(rep, tickets, matched, idem_key, journals, replaced, _cancelled_as(centre_db, ABANDONED))
     _check_online_order(rep, tickets)
     _check_gaps(rep, centre_db, tickets, kiosk_dirs, journals)
     for k, d in kiosk_dirs.items():
@@ -214,8 +229,14 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
     return rep
 
 
+def _cancelled_as(centre_db: Path, reason: str) -> set[int]:
+    """Ids of the tickets the centre cancelled with ``reason`` in their history."""
+    return {r["ticket_id"] for r in _rows(centre_db, "SELECT ticket_id FROM ticket_history WHERE"
+                                                     f" state = 'cancelled' AND detail = '{reason}'")}
+
+
 def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Shown], idem_key: dict[int, str],
-                   journals: dict[str, KioskJournal], replaced: set[int]) -> None:
+                   journals: dict[str, KioskJournal], replaced: set[int], abandoned: set[int]) -> None:
     fallback = {s.key for j in journals.values() for s in j.shown if s.offline}
     for t in tickets:
         if t["id"] in matched:
@@ -234,13 +255,24 @@ def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Show
             continue
         elif j is not None and attempt in j.killed_keys:
             rep.unshown_killed += 1
+            if t["id"] in abandoned and t["state"] == "cancelled":
+                rep.killed_voided += 1
+                continue
+            if attempt in j.returned_keys and t["state"] in OPEN_STATES:
+                rep.unheld_returned += 1   # the attempt was over; the kill beat the screen
+                continue
             killed = True
+        elif j is not None and attempt in j.refused_keys and t["id"] in abandoned and t["state"] == "cancelled":
+            rep.unshown_refused += 1
+            continue
         else:
             rep.unshown_unexplained += 1
             rep.problem(f"unexplained: {t['number']} of {t['kiosk']} on the centre, shown to nobody")
         if t["state"] in OPEN_STATES:   # a counter would call a number nobody holds
             if killed:
                 rep.unheld_killed += 1
+                rep.problem(f"unheld: {t['number']} of {t['kiosk']} (attempt killed) is {t['state']}, "
+                            f"not cancelled as {ABANDONED}")
             else:
                 rep.unheld_unexplained += 1
                 rep.problem(f"unheld: {t['number']} of {t['kiosk']} is {t['state']} and nobody holds it")
