@@ -9,6 +9,7 @@ from typing import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 
 from centre.api import routes_counter, routes_kiosk, routes_public
 from centre.api.notify import Notifier, PgListener
@@ -51,6 +52,17 @@ def create_app(centre: Centre) -> FastAPI:
     @app.exception_handler(CentreError)
     async def centre_error(_request: Request, exc: CentreError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(OperationalError)
+    async def storage_fault(_request: Request, exc: OperationalError) -> JSONResponse:
+        # The database refused the write (disk full, locked too long, server gone): nothing
+        # of it was committed. 503 tells a kiosk to retry later or go offline; the statement
+        # and its values (which may hold a booking code) are not logged, only the driver's
+        # error class.
+        log.error("storage fault: %s", type(exc.orig).__name__ if exc.orig is not None else "unknown")
+        return JSONResponse({"error": "storage_unavailable",
+                             "detail": "the centre cannot store this now; nothing was saved, try again"},
+                            status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
