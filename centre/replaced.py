@@ -17,6 +17,13 @@ The same settling serves an attempt a kiosk *abandoned*: it was killed (``kill -
 cut) before showing the number, and on restart it sends ``POST /api/v1/tickets/void`` naming
 the attempt (reason ``attempt_abandoned``; the tombstone answers ``409 attempt_abandoned``).
 
+A booking check-in (``POST /api/v1/appointments/checkin``) is such an attempt too: it makes a
+ticket and marks the booking checked in (or lapsed). When the kiosk lost its answer (the
+citizen was told the check-in failed) or was killed before showing it, the kiosk voids it;
+settling it cancels the waiting ticket as above *and* opens the booking again (``booked``,
+no ticket, no check-in time; ``booking.reopened`` event) if it still points at that ticket,
+so the citizen can check in again. A called check-in ticket is left, its booking checked in.
+
 Everything here runs inside the caller's write transaction (the centre's write lock is
 held), so the look-up of K and the original request cannot interleave.
 """
@@ -34,7 +41,7 @@ from centre.principals import Principal
 from centre.service import Centre
 from centre.store import tickets as tq
 from centre.store.events import emit
-from centre.store.schema import handover, idempotency, ticket
+from centre.store.schema import appointment, handover, idempotency, ticket
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +90,11 @@ def settle_replaced(conn: Connection, centre: Centre, kiosk: Principal, key: str
     if ghost.state in (State.CREATED.value, State.WAITING.value) and ghost.calls == 0:
         _cancel(conn, centre, ghost.id, now, reason)
         log.info("ghost ticket %s (id %d) cancelled: %s", ghost.number, ghost.id, reason)
+        _reopen_booking(conn, ghost.id, now)
         return Outcome.CANCELLED
     if ghost.state == State.CANCELLED.value:
+        if ghost.calls == 0:   # cancelled before anybody called it (a replay, or a counter's cancel)
+            _reopen_booking(conn, ghost.id, now)
         return Outcome.ALREADY_ENDED
     log.warning("ghost ticket %s (id %d) is %s (called %d time(s)): left as it is (%s); nobody holds "
                 "its number", ghost.number, ghost.id, ghost.state, ghost.calls, reason)
@@ -92,16 +102,38 @@ def settle_replaced(conn: Connection, centre: Centre, kiosk: Principal, key: str
 
 
 def _ticket_made_by(conn: Connection, kiosk: Principal, record: Any) -> Any:
-    """The online ticket an issue answer (201 with a ticket) names, if it is this kiosk's."""
-    if record.status != 201 or record.request_hash == TOMBSTONE_HASH:
-        return None   # refused, a tombstone, or not an issue (those answer 200)
+    """The online ticket an issue answer (201 with a ticket) or a check-in answer (200 with
+    the arrival ``rule`` and a nested ``ticket``) names, if it is this kiosk's."""
+    if record.request_hash == TOMBSTONE_HASH or record.status not in (200, 201):
+        return None   # refused or a tombstone
     body = json.loads(record.body)
-    if not isinstance(body, dict) or not isinstance(body.get("id"), int):
+    if not isinstance(body, dict):
+        return None
+    if record.status == 200:   # other 200 answers (print outcome, handover, void) made no ticket
+        if "rule" not in body or not isinstance(body.get("ticket"), dict):
+            return None        # not a check-in, or one too early for a ticket
+        body = body["ticket"]
+    if not isinstance(body.get("id"), int):
         return None
     found = conn.execute(select(ticket).where(ticket.c.id == body["id"])).first()
     if found is None or found.kiosk != kiosk.name or found.offline:
         return None   # only an online ticket this kiosk made can be its replaced attempt
     return found
+
+
+def _reopen_booking(conn: Connection, tid: int, now: float) -> None:
+    """A booking checked in (or lapsed) with the cancelled ticket ``tid`` is ``booked`` again:
+    the citizen never saw that ticket and checks in anew. A booking that moved on (checked in
+    again with another ticket) does not point at ``tid`` and is left alone."""
+    found = conn.execute(select(appointment.c.id).where(
+        appointment.c.ticket_id == tid, appointment.c.state.in_(("checked_in", "lapsed")))).first()
+    if found is None:
+        return   # a walk-in ticket, or the booking moved on
+    conn.execute(update(appointment).where(appointment.c.id == found.id).values(
+        state="booked", ticket_id=None, checked_in_at=None))
+    # the booking's row id only: its code and the citizen's ID stay out of events and logs
+    emit(conn, "booking.reopened", {"booking": found.id, "ticket_id": tid}, now)
+    log.info("booking (id %d) of cancelled ticket id %d is open again", found.id, tid)
 
 
 def _cancel(conn: Connection, centre: Centre, tid: int, now: float, reason: str) -> None:

@@ -88,24 +88,49 @@ class CheckInOutcome:
 def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags: tuple[str, ...],
              handover: VisitHandover | None = None) -> CheckInOutcome:
     """Check the booking ``code`` in through the centre (worker thread). ``id_number``
-    ("" when the citizen did not identify) lets the centre check the identity."""
+    ("" when the citizen did not identify) lets the centre check the identity.
+
+    Like a ticket issue, the attempt's key is recorded in the outbox store before the request
+    leaves (a ``kill -9`` before the answer is shown leaves it, and the next start voids it).
+    When the answer is lost the citizen is told the check-in failed, so nobody holds the
+    ticket the centre may have made and the booking may be marked used: a ``void_attempt``
+    is queued at once, and the centre cancels that ticket and opens the booking again."""
     centre = getattr(issuer, "centre", None)
     if centre is None or not hasattr(issuer, "from_centre"):
         raise CheckInError("checkin_offline")   # local numbering: no bookings here
     key = issuer.new_key()
+    outbox = issuer.outbox
     # Without an ID card the centre cannot check the identity: the counter must.
     sent = tuple(flags) + (() if id_number else ("appointment.identity_unchecked",))
+    outbox.begin_attempt(key)   # committed before the request leaves (StoreError: nothing sent)
     try:
         data = centre.check_in(code, id_number, priority_group, list(sent), key)
     except CentreUnreachable:
         issuer.online = False
+        outbox.void_attempt(key)   # queued and the record forgotten, in one transaction
         raise CheckInError("checkin_offline") from None
     except CentreRejected as exc:
+        outbox.end_attempt(key)    # a refusal: the centre made nothing under the key
         log.info("check-in refused: %s", exc.code)  # the code only, never the booking
         if exc.code == "no_booking" and not code:
             raise CheckInError("no_booking_today") from None   # by card: no booking today
         raise CheckInError(exc.code if exc.code in REFUSALS else "checkin_error") from None
+    except Exception:
+        outbox.void_attempt(key)   # no telling what the centre made: nobody will hold it
+        raise
     issuer.online = True
+    try:
+        outcome = _answered(issuer, data, key, sent, handover)
+    except Exception:
+        outbox.void_attempt(key)   # the answer could not be shown (e.g. the local store failed)
+        raise
+    outbox.end_attempt(key)        # the citizen has the answer (and the number, if any)
+    return outcome
+
+
+def _answered(issuer: Any, data: dict[str, Any], key: str, sent: tuple[str, ...],
+              handover: VisitHandover | None) -> CheckInOutcome:
+    """The centre's check-in answer as the citizen sees it (the ticket logged locally)."""
     rule = data.get("rule") or {}
 
     def local(iso: str | None) -> datetime | None:

@@ -7,8 +7,9 @@ An item leaves the outbox only when the centre has acknowledged it; a crash betw
 same without writing twice. Payloads are encrypted (they can hold personal data) and
 purged after the retention even if never delivered (then counted as expired).
 
-An online ticket request is not an outbox item (the citizen waits for its answer), but its
-key is recorded here before it is sent and forgotten when the citizen has a number: a
+An online ticket request (or booking check-in) is not an outbox item (the citizen waits for
+its answer), but its key is recorded here before it is sent and forgotten when the citizen
+has the answer (a check-in whose answer is lost is voided at once: see kiosk.visit): a
 record that outlives its process means a ``kill -9`` cut the attempt short, and the next
 process queues a ``void_attempt`` item for it, so a ticket the centre made for nobody is
 cancelled (see :meth:`Outbox.void_abandoned`).

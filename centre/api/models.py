@@ -86,8 +86,9 @@ class OfflineIssueIn(IssueIn):
 
 class VoidIn(Strict):
     replaces: str = Field(min_length=1, max_length=200,
-                          description="the Idempotency-Key of this kiosk's online issue attempt that nobody "
-                                      "holds (the kiosk restarted before showing its number)")
+                          description="the Idempotency-Key of this kiosk's online issue (or booking check-in) "
+                                      "attempt that nobody holds (the kiosk restarted before showing its "
+                                      "number, or lost the check-in's answer)")
 
 
 class VoidOut(BaseModel):

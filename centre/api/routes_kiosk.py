@@ -59,7 +59,8 @@ def void_attempt(body: VoidIn, p: Principal = Depends(role("kiosk")), key: str =
     showing its number and says so when it restarts. A waiting ticket made under
     ``replaces`` is cancelled (``attempt_abandoned`` in its history), one a counter called
     is left (and logged), and a request still on its way gets 409 ``attempt_abandoned``
-    and makes nothing (see :mod:`centre.replaced`)."""
+    and makes nothing (see :mod:`centre.replaced`). A booking check-in is voided the same
+    way (also when the kiosk lost its answer): its booking is open again for a new check-in."""
     if body.replaces == key:   # its own answer would be stored under the key it settles
         raise Invalid("replaces names this request's own Idempotency-Key", code="void_names_itself")
     return idempotent(centre, p, key, body, lambda c: {"outcome": replaced.settle_replaced(
