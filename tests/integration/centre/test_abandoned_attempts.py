@@ -90,18 +90,19 @@ def restart(proc: CentreProcess, folder: Path, links: list[CentreLink]) -> Centr
     return link
 
 
-def kill_while_waiting(proc: CentreProcess, folder: Path) -> tuple[str, dict[str, Any]]:
-    """Run a kiosk process that issues one ticket through the swallowing proxy and kill it
-    (SIGKILL) as soon as the centre has made the ticket. Returns the attempt's key and the ticket."""
+def kill_once_the_centre_has_a_ticket(proc: CentreProcess, folder: Path, module: str, extra: list[str],
+                                      env: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Run the kiosk process ``python -m module`` behind a proxy that swallows every answer
+    and kill it (SIGKILL) as soon as the centre has made a ticket; returns the centre's tickets."""
     proxy = SwallowingProxy(proc.port)
     args = kiosk_args(proc, folder, f"http://127.0.0.1:{proxy.port}")
-    cmd = [sys.executable, "-m", "tests.chaos.kiosk_worker", "--dir", args.dir, "--url", args.url,
-           f"--token={args.token}", "--kiosk-id", args.kiosk_id, "--quota", "1"]
-    worker = subprocess.Popen(cmd, cwd=ROOT, env=centre_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", module, "--dir", args.dir, "--url", args.url,
+           f"--token={args.token}", "--kiosk-id", args.kiosk_id, *extra]
+    worker = subprocess.Popen(cmd, cwd=ROOT, env=centre_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
         while not (made := centre_tickets(proc)):
-            assert worker.poll() is None and time.monotonic() < deadline, "the kiosk never asked for a ticket"
+            assert worker.poll() is None and time.monotonic() < deadline, "the kiosk never reached the centre"
             time.sleep(0.02)
         worker.send_signal(signal.SIGKILL)
         assert worker.wait(10) == -signal.SIGKILL
@@ -109,10 +110,16 @@ def kill_while_waiting(proc: CentreProcess, folder: Path) -> tuple[str, dict[str
         if worker.poll() is None:
             worker.kill()
         proxy.close()
+    return made
+
+
+def kill_while_waiting(proc: CentreProcess, folder: Path) -> tuple[str, dict[str, Any]]:
+    """A kiosk process asks for one ticket through a proxy that swallows the answers, and is
+    killed (SIGKILL) as soon as the centre has made the ticket. Returns the attempt's key and the ticket."""
+    [ticket] = kill_once_the_centre_has_a_ticket(proc, folder, "tests.chaos.kiosk_worker", ["--quota", "1"])
     journal = [json.loads(line) for line in (folder / "journal.jsonl").read_text().splitlines()]
     assert not any(e["ev"] == "shown" for e in journal)      # nobody saw a number
     [key] = [e["key"] for e in journal if e["ev"] == "key" and e["role"] == "issue"]
-    [ticket] = made
     return key, ticket
 
 

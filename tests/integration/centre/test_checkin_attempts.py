@@ -11,10 +11,7 @@ a proxy that swallows answers holds a real kiosk process that the test kills (SI
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -34,9 +31,9 @@ from kiosk.centre_link import CentreLink
 from kiosk.visit import CheckInError, CheckInOutcome, check_in
 from offline_cache.outbox import VOID_KIND
 from tests.chaos.proxy import FaultRates, ProxyPool
-from tests.fixtures.centre_server import ROOT, Api, CentreProcess, centre_env, open_centre
+from tests.fixtures.centre_server import Api, CentreProcess, open_centre
 from tests.integration.centre.conftest import signed_in
-from tests.integration.centre.test_abandoned_attempts import SwallowingProxy, kiosk_args, restart
+from tests.integration.centre.test_abandoned_attempts import kill_once_the_centre_has_a_ticket, restart
 from tests.integration.centre.test_ghost_tickets import cancel_events, centre_tickets, detail
 from tests.integration.centre.test_kiosk_on_centre import make_link
 
@@ -142,41 +139,28 @@ def voided_then_checked_in_again(proc: CentreProcess, link: CentreLink, code: st
     assert c3.get(f"{T}/counter/queue")[1]["waiting"] == []    # the cancelled one is not queued
 
 
+def lost_check_in(proc: CentreProcess, lossy: tuple[ProxyPool, CentreLink], code: str
+                  ) -> tuple[CentreLink, str, dict[str, Any]]:
+    """A booking checked in while the answers are lost: (the kiosk, the attempt's key, the
+    ticket the centre made for nobody)."""
+    pool, link = lossy
+    book(proc, code)
+    key = check_in_losing_answer(pool, link, code)
+    return link, key, made_for_nobody(proc, code)
+
+
 def test_a_lost_check_in_answer_is_voided_and_the_citizen_checks_in_again(
         centre_proc: CentreProcess, lossy: tuple[ProxyPool, CentreLink]) -> None:
-    pool, link = lossy
-    book(centre_proc, "BK-LOST")
-    key = check_in_losing_answer(pool, link, "BK-LOST")
-    made = made_for_nobody(centre_proc, "BK-LOST")
+    link, key, made = lost_check_in(centre_proc, lossy, "BK-LOST")
     voided_then_checked_in_again(centre_proc, link, "BK-LOST", key, made)
-
-
-def wait_until(cond: Callable[[], Any], alive: Callable[[], bool], what: str, timeout_s: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while not (value := cond()):
-        assert alive() and time.monotonic() < deadline, what
-        time.sleep(0.02)
-    return value
 
 
 def test_a_kiosk_killed_mid_check_in_voids_it_when_it_restarts(
         centre_proc: CentreProcess, tmp_path: Path, restart_kiosk: Callable[[], CentreLink]) -> None:
     book(centre_proc, "BK-KILL")
     folder = tmp_path / "kiosk-01"
-    proxy = SwallowingProxy(centre_proc.port)
-    args = kiosk_args(centre_proc, folder, f"http://127.0.0.1:{proxy.port}")
-    cmd = [sys.executable, "-m", "tests.integration.centre.checkin_kiosk", "--dir", args.dir, "--url", args.url,
-           f"--token={args.token}", "--kiosk-id", args.kiosk_id, "--code", "BK-KILL"]
-    kiosk = subprocess.Popen(cmd, cwd=ROOT, env=centre_env({"CHECKIN_ID_NUMBER": CITIZEN}),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: centre_tickets(centre_proc), lambda: kiosk.poll() is None, "no check-in reached the centre")
-        kiosk.send_signal(signal.SIGKILL)
-        assert kiosk.wait(10) == -signal.SIGKILL
-    finally:
-        if kiosk.poll() is None:
-            kiosk.kill()
-        proxy.close()
+    kill_once_the_centre_has_a_ticket(centre_proc, folder, "tests.integration.centre.checkin_kiosk",
+                                      ["--code", "BK-KILL"], {"CHECKIN_ID_NUMBER": CITIZEN})
     assert not (folder / "answered").exists()                    # nobody saw an answer
     db = sqlite3.connect(folder / "offline_cache" / "outbox.sqlite3")
     try:
@@ -219,10 +203,7 @@ def test_a_void_before_the_check_in_arrives_refuses_it_and_leaves_the_booking_op
 
 def test_a_called_check_in_ticket_is_left_and_its_booking_stays_checked_in(
         centre_proc: CentreProcess, lossy: tuple[ProxyPool, CentreLink]) -> None:
-    pool, link = lossy
-    book(centre_proc, "BK-CALLED")
-    key = check_in_losing_answer(pool, link, "BK-CALLED")
-    made = made_for_nobody(centre_proc, "BK-CALLED")
+    link, key, made = lost_check_in(centre_proc, lossy, "BK-CALLED")
     c3 = signed_in(centre_proc, 3, ["cccd_new"])
     assert c3.post(f"{T}/counter/call-next")[1]["id"] == made["id"]     # before the void arrives
     assert link.drainer.drain() == 1
