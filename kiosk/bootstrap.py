@@ -4,6 +4,7 @@ Tests build the same graph and override any part (e.g. pass their own devices).
 """
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,21 +60,30 @@ class Kiosk:
     demo: bool = False        # kiosk.mode = "demo" (what the developer panel and seeding follow)
     centre: CentreLink | None = None   # the centre service link (None: local numbering only)
     _closed: bool = field(default=False, repr=False)
+    # Devices open on a worker after the window is up; closing waits for the device being
+    # opened and no device opens after close. (A camera opened after close left OpenCV's
+    # threads running into interpreter exit, which could abort the process.)
+    _device_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def open_devices(self) -> dict[str, Exception]:
-        """Open every device; returns the ones that failed (kind -> error), never raises."""
+        """Open every device; returns the ones that failed (kind -> error), never raises.
+        Once the kiosk is closed, nothing more is opened."""
         failed: dict[str, Exception] = {}
         for kind, dev in self.devices.all().items():
-            try:
-                dev.open()
-            except Exception as exc:  # a broken device must not keep the kiosk from starting
-                failed[kind] = exc
+            with self._device_lock:
+                if self._closed:
+                    break
+                try:
+                    dev.open()
+                except Exception as exc:  # a broken device must not keep the kiosk from starting
+                    failed[kind] = exc
         return failed
 
     def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+        with self._device_lock:     # waits for a device being opened right now
+            if self._closed:
+                return
+            self._closed = True
         self.controller.stop()
         if self.centre is not None:
             self.centre.close()
