@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
 
+from centre.store.events import PENDING_NOTIFY, notify_pending
 from centre.store.schema import centre_state
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -55,7 +56,9 @@ class Database:
                 yield conn
         else:
             with self.write_engine.begin() as conn:
+                conn.info.pop(PENDING_NOTIFY, None)   # (the info dict outlives a transaction)
                 yield conn
+                notify_pending(conn)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, insert, select, text, update
 from centre.store.schema import centre_state, event
 
 CHANNEL = "centre_events"
+PENDING_NOTIFY = "centre_pending_notify"   # key in the connection's info: last event id to announce
 
 
 _LOCK = select(centre_state.c.last_event).where(centre_state.c.id == 1).with_for_update()
@@ -35,8 +36,16 @@ def emit(conn: Connection, kind: str, data: dict[str, Any], at: float) -> int:
     conn.execute(_INSERT_EVENT, {"id": new_id, "at": at, "kind": kind,
                                  "data": json.dumps(data, ensure_ascii=False, separators=(",", ":"))})
     if conn.dialect.name == "postgresql":
-        conn.execute(_NOTIFY, {"c": CHANNEL, "p": str(new_id)})
+        conn.info[PENDING_NOTIFY] = int(new_id)   # one NOTIFY per transaction: see notify_pending
     return int(new_id)
+
+
+def notify_pending(conn: Connection) -> None:
+    """Send the transaction's one NOTIFY (PostgreSQL delivers it at commit), naming the last
+    event it wrote; listeners read everything after the id they saw, so one wake-up is enough."""
+    last = conn.info.pop(PENDING_NOTIFY, None)
+    if last is not None:
+        conn.execute(_NOTIFY, {"c": CHANNEL, "p": str(last)})
 
 
 def events_after(conn: Connection, after: int, limit: int = 500) -> list[dict[str, Any]]:
