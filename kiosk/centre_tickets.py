@@ -138,6 +138,29 @@ class CentreTicketIssuer:
                 "ticket_id": ticket.centre_id, "ok": not error, "error": error},
                 depends_on=ticket.client_key if ticket.offline else "")
 
+    def send_void(self, item: OutboxItem) -> None:
+        """Deliver one ``void_attempt`` outbox item and record it delivered; raises
+        :class:`CentreUnreachable` / :class:`CentreRejected` for the caller to book."""
+        answer = self.centre.void_attempt(str(item.payload["replaces"]), item.key)
+        self.outbox.delivered(item, {"outcome": str((answer or {}).get("outcome", ""))})
+
+    def void_pending_now(self) -> bool:
+        """Deliver this kiosk's undelivered voids now, ahead of their retry time and of the
+        outbox's order (a void depends on nothing and nothing depends on it): a check-in
+        refused because of this kiosk's own lost attempt can then be tried again. True when
+        none is left; when the centre cannot be reached the drainer keeps them, its backoff
+        unchanged. A void the drainer delivers at the same moment is harmless (the centre
+        answers the same key once and replays)."""
+        for item in self.outbox.pending(VOID_KIND):
+            try:
+                self.send_void(item)
+            except CentreUnreachable:
+                return False
+            except CentreRejected as exc:
+                log.warning("centre refused outbox item %s: %s", item.kind, exc.code)
+                self.outbox.dead(item, exc.code)
+        return True
+
     def attach_handover(self, ticket: Ticket, handover: dict[str, Any]) -> None:
         """Queue what the citizen confirmed for the counter (encrypted in the outbox)."""
         if ticket.client_key:
@@ -233,8 +256,7 @@ class OutboxDrainer:
                 self.centre.attach_handover(int(payload["ticket_id"]), payload["handover"], item.key)
                 self.outbox.delivered(item)
             elif item.kind == VOID_KIND:
-                answer = self.centre.void_attempt(str(payload["replaces"]), item.key)
-                self.outbox.delivered(item, {"outcome": str((answer or {}).get("outcome", ""))})
+                self.issuer.send_void(item)
             else:
                 self.outbox.dead(item, f"unknown kind {item.kind}")
             self.issuer.online = True

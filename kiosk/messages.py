@@ -55,6 +55,8 @@ ERRORS: dict[str, tuple[str, str]] = {
                           N_("You can take a walk-in ticket for today.")),
     "checkin_offline": (N_("Bookings cannot be checked in right now: the kiosk cannot reach the centre."),
                         N_("Take a walk-in ticket and show your booking at the counter.")),
+    "checkin_pending": (N_("Your earlier check-in is still being cancelled."),
+                        N_("Please wait one minute, then try again.")),
     "checkin_error": (N_("The booking could not be checked in."),
                       N_("Take a walk-in ticket, or ask at the reception counter.")),
     "qr.dossier_here": (N_("This is an application receipt code."),

@@ -16,6 +16,7 @@ from kiosk.centre_client import CentreRejected, CentreUnreachable
 from kiosk.session import Session
 from kiosk.ticketing import Ticket
 from kiosk.visit_texts import status_lines
+from offline_cache.outbox import VOID_KIND
 from offline_cache.status_cache import StatusResult
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,26 @@ def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags:
              handover: VisitHandover | None = None) -> CheckInOutcome:
     """Check the booking ``code`` in through the centre (worker thread). ``id_number``
     ("" when the citizen did not identify) lets the centre check the identity.
+
+    A ``booking_used`` refusal while this kiosk still holds an undelivered void may be the
+    citizen's own earlier attempt whose answer was lost (the void waits for the drainer's
+    backoff): the voids are delivered at once and the check-in is tried once more under a
+    new key; when they cannot be delivered now the citizen is told ``checkin_pending``
+    (try again in a minute), not that the booking was used."""
+    try:
+        return _check_in_once(issuer, code, id_number, priority_group, flags, handover)
+    except CheckInError as exc:
+        outbox = getattr(issuer, "outbox", None)
+        if exc.code != "booking_used" or outbox is None or not outbox.pending(VOID_KIND):
+            raise
+    if not issuer.void_pending_now():
+        raise CheckInError("checkin_pending")
+    return _check_in_once(issuer, code, id_number, priority_group, flags, handover)
+
+
+def _check_in_once(issuer: Any, code: str, id_number: str, priority_group: str, flags: tuple[str, ...],
+                   handover: VisitHandover | None) -> CheckInOutcome:
+    """One check-in attempt under a new key.
 
     Like a ticket issue, the attempt's key is recorded in the outbox store before the request
     leaves (a ``kill -9`` before the answer is shown leaves it, and the next start voids it).

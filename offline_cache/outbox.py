@@ -165,6 +165,15 @@ class Outbox:
             out.append(OutboxItem(r[0], r[1], r[2], json.loads(self._sealer.open(r[3])), r[4], r[5], r[6]))
         return out
 
+    def pending(self, kind: str) -> list[OutboxItem]:
+        """Undelivered items of ``kind`` in order of creation, due or waiting for a retry."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, kind, key, payload, created_at, attempts, depends_on FROM outbox"
+                " WHERE kind=? ORDER BY id", (kind,)).fetchall()
+        return [OutboxItem(r[0], r[1], r[2], json.loads(self._sealer.open(r[3])), r[4], r[5], r[6])
+                for r in rows]
+
     def retry_now(self) -> None:
         """Make every waiting item due at once (staff pressed "sync now")."""
         with self._lock:

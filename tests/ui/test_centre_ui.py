@@ -227,6 +227,28 @@ def test_checkin_too_early_says_when_to_come_back(kiosk_ui: Any) -> None:
     assert ui.wait_state(State.SERVICE)
 
 
+@pytest.mark.parametrize("language, what", [
+    ("vi", "Lần xác nhận lịch hẹn trước của bạn đang được hủy."),
+    ("en", "Your earlier check-in is still being cancelled.")], ids=["vi", "en"])
+def test_checkin_pending_says_try_again_in_a_minute(kiosk_ui: Any, language: str, what: str) -> None:
+    """The answer the worker gives when the kiosk's own earlier attempt is still being voided
+    (kiosk.visit.check_in; made real in tests/integration/centre/test_checkin_pending_void.py)."""
+    from kivy.core.window import Window
+
+    from tests.ui.test_kiosk_ui import _overflows
+    ui, ctl = kiosk_ui, kiosk_ui.app.controller
+    if language == "en":
+        ui.tap(ui.find("btn_en"))
+    ui.app.kiosk.devices.qr_scanner.inject("BK2025LATER2")
+    assert ui.wait_state(State.CHECKIN)
+    ctl.flow.session.checkin_pending = True        # as when the check-in effect is under way
+    ctl.send(v.CheckInFailed("checkin_pending"))
+    assert ui.pump(2, lambda: ui.screen.ids.what.text == what)
+    assert ("phút" if language == "vi" else "minute") in ui.screen.ids.step.text
+    assert _overflows(ui.app.root, Window.height) == []
+    shot(ui, f"checkin-pending-{language}")
+
+
 def test_offline_banner_ticket_and_checkin(kiosk_ui: Any, centre: CentreProcess) -> None:
     ui, ctl = kiosk_ui, kiosk_ui.app.controller
     link = ui.app.kiosk.centre
