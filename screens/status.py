@@ -98,5 +98,5 @@ def print_state_text(state: str, _: Callable[[str], str], lang: str) -> str:
     if state == "printed":
         return _("Please take the printed slip below the screen.")
     if state:
-        return error_texts(state, tr, lang)[0]
+        return error_texts(state, _, lang)[0]
     return ""

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hardware.printer import PaperOut
 from hardware.shared_types import AccessKey
 from kiosk import flow as f
 from kiosk import visit_events as v
@@ -131,9 +132,21 @@ def test_status_timeline_and_printed_slip(kiosk_ui: Any) -> None:
     ctl.send(f.SetLanguage("en"))
     ui.pump(0.1)
     assert "Being processed" in ui.screen.ids.details.text and "Received" in ui.screen.ids.details.text
+    printer = ui.app.kiosk.devices.printer
+    printer.fault = PaperOut("no paper")          # the slip cannot print: said on screen, in both languages
+    ui.tap("btn_print")
+    assert ui.pump(5, lambda: ctl.flow.session.status_printed == "paper_out")
+    ui.pump(0.1)
+    assert "paper" in ui.screen.ids.print_state.text.lower()
+    ctl.send(f.SetLanguage("vi"))
+    ui.pump(0.1)
+    assert "giấy" in ui.screen.ids.print_state.text.lower()
+    shot(ui, "status-slip-paper-out")
+    ctl.send(f.SetLanguage("en"))
+    printer.fault = None                          # paper loaded: printing again works
     ui.tap("btn_print")
     assert ui.pump(5, lambda: ctl.flow.session.status_printed == "printed")
-    job = ui.app.kiosk.devices.printer.printed[-1].job
+    job = printer.printed[-1].job
     assert job.kind == "status" and job.language == "en"
     assert any("Đang xử lý" in line for line in job.lines) and any(DOSSIER in line for line in job.lines)
     decoded = decode(encode_ticket(job, make_profile("generic", 80)).data)   # real ESC/POS bytes
