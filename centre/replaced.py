@@ -53,8 +53,8 @@ ABANDONED = "attempt_abandoned"      # the kiosk died before showing the attempt
 TOMBSTONE_HASH = "tombstone:" + REASON
 TOMBSTONE_DETAIL = {
     REASON: "this ticket request was replaced by a ticket the kiosk issued offline; no ticket was made",
-    ABANDONED: "the kiosk abandoned this ticket request (it restarted before showing a number); "
-               "no ticket was made",
+    ABANDONED: "the kiosk abandoned this request (it restarted or lost the answer before showing "
+               "a number); no ticket was made and no booking was checked in",
 }
 
 

@@ -37,6 +37,11 @@ class NoOfflineNumbers(TicketError):
     """The centre is unreachable and this kiosk has no leased numbers left for the service."""
 
 
+#: Marks a booking check-in's idempotency key (``kiosk-01/checkin-<hex>``): the attempt store
+#: and the void carry only the key, never the booking.
+CHECKIN_MARK = "checkin-"
+
+
 class CentreTicketIssuer:
     def __init__(self, catalog: ServiceCatalog, centre: CentrePort, store: TicketStore, leases: LeaseStore,
                  outbox: Outbox, kiosk_id: str, *, tz: str = "Asia/Ho_Chi_Minh",
@@ -54,8 +59,14 @@ class CentreTicketIssuer:
     def local_now(self) -> datetime:
         return datetime.fromtimestamp(self._now(), self.tz)
 
-    def new_key(self) -> str:
-        return f"{self.kiosk_id}/{uuid.uuid4().hex}"
+    def new_key(self, kind: str = "") -> str:
+        """A fresh idempotency key; ``kind`` marks what the attempt is (``CHECKIN_MARK`` for a
+        booking check-in), so a void waiting in the outbox tells what it voids."""
+        return f"{self.kiosk_id}/{kind}{uuid.uuid4().hex}"
+
+    def void_pending_for(self, mark: str) -> bool:
+        """Whether an undelivered void is for an attempt whose key carries ``mark``."""
+        return any(f"/{mark}" in item.payload.get("replaces", "") for item in self.outbox.pending(VOID_KIND))
 
     def issue(self, service_code: str, priority_group: str = "", flags: tuple[str, ...] = ()) -> Ticket:
         service = self.catalog.get(service_code)

@@ -13,10 +13,10 @@ from typing import Any
 
 from hardware.shared_types import TicketJob, VisitHandover
 from kiosk.centre_client import CentreRejected, CentreUnreachable
+from kiosk.centre_tickets import CHECKIN_MARK
 from kiosk.session import Session
 from kiosk.ticketing import Ticket
 from kiosk.visit_texts import status_lines
-from offline_cache.outbox import VOID_KIND
 from offline_cache.status_cache import StatusResult
 
 log = logging.getLogger(__name__)
@@ -91,16 +91,15 @@ def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags:
     """Check the booking ``code`` in through the centre (worker thread). ``id_number``
     ("" when the citizen did not identify) lets the centre check the identity.
 
-    A ``booking_used`` refusal while this kiosk still holds an undelivered void may be the
-    citizen's own earlier attempt whose answer was lost (the void waits for the drainer's
-    backoff): the voids are delivered at once and the check-in is tried once more under a
+    A ``booking_used`` refusal while this kiosk still holds an undelivered void of a check-in
+    may be the citizen's own earlier attempt whose answer was lost (the void waits for the
+    drainer's backoff): the voids are delivered at once and the check-in is tried once more under a
     new key; when they cannot be delivered now the citizen is told ``checkin_pending``
     (try again in a minute), not that the booking was used."""
     try:
         return _check_in_once(issuer, code, id_number, priority_group, flags, handover)
     except CheckInError as exc:
-        outbox = getattr(issuer, "outbox", None)
-        if exc.code != "booking_used" or outbox is None or not outbox.pending(VOID_KIND):
+        if exc.code != "booking_used" or not issuer.void_pending_for(CHECKIN_MARK):
             raise
     if not issuer.void_pending_now():
         raise CheckInError("checkin_pending")
@@ -119,7 +118,7 @@ def _check_in_once(issuer: Any, code: str, id_number: str, priority_group: str, 
     centre = getattr(issuer, "centre", None)
     if centre is None or not hasattr(issuer, "from_centre"):
         raise CheckInError("checkin_offline")   # local numbering: no bookings here
-    key = issuer.new_key()
+    key = issuer.new_key(CHECKIN_MARK)
     outbox = issuer.outbox
     # Without an ID card the centre cannot check the identity: the counter must.
     sent = tuple(flags) + (() if id_number else ("appointment.identity_unchecked",))

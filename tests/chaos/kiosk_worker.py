@@ -89,8 +89,8 @@ def journal_keys(link: CentreLink, journal: Journal) -> dict[str, str]:
     last: dict[str, str] = {}
     make = link.issuer.new_key
 
-    def new_key() -> str:
-        key = make()
+    def new_key(kind: str = "") -> str:
+        key = make(kind)
         role = "issue" if threading.current_thread() is threading.main_thread() else "lease"
         journal.write(ev="key", key=key, role=role)
         if role == "issue":

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import pytest
 
+from kiosk.centre_tickets import CHECKIN_MARK
 from kiosk.visit import CheckInError, check_in
 from offline_cache.outbox import VOID_KIND
 from tests.chaos.proxy import ProxyPool
@@ -114,3 +115,41 @@ def test_a_booking_used_at_another_kiosk_is_said_so(
     assert used.value.code == "booking_used"
     kept = booking(centre_proc, "BK-OTHER")
     assert (kept["state"], kept["ticket_id"]) == ("checked_in", there.ticket.centre_id)
+
+
+def test_a_pending_walk_in_void_does_not_hold_up_a_used_booking(
+        centre_proc: CentreProcess, tmp_path: Path) -> None:
+    """Only a check-in's void can explain ``booking_used``: with a walk-in ticket's void
+    waiting, the citizen hears at once that the booking was used, and the void is left to
+    the drainer (not sent on the check-in's account)."""
+    other = make_link(centre_proc, tmp_path, "kiosk-02")
+    try:
+        book(centre_proc, "BK-ELSEWHERE")
+        assert check_in(other.issuer, "BK-ELSEWHERE", CITIZEN, "", ()).ticket is not None
+    finally:
+        other.close()
+    link = make_link(centre_proc, tmp_path / "here", "kiosk-01")
+    try:
+        walk_in = link.issuer.new_key()
+        link.outbox.begin_attempt(walk_in)
+        link.outbox.void_attempt(walk_in)
+        assert not link.issuer.void_pending_for(CHECKIN_MARK)
+        sent: list[Any] = []
+        link.issuer.send_void = sent.append   # type: ignore[method-assign]
+        with pytest.raises(CheckInError) as used:
+            checked_in(link, "BK-ELSEWHERE")
+        assert used.value.code == "booking_used"
+        assert sent == [] and [i.payload for i in link.outbox.pending(VOID_KIND)] == [{"replaces": walk_in}]
+        assert link.outbox.open_attempts() == []          # the refused check-in left nothing
+    finally:
+        link.close()
+
+
+def test_a_check_in_key_is_marked_and_a_ticket_key_is_not(
+        centre_proc: CentreProcess, tmp_path: Path) -> None:
+    link = make_link(centre_proc, tmp_path, "kiosk-01")
+    try:
+        assert link.issuer.new_key(CHECKIN_MARK).startswith("kiosk-01/" + CHECKIN_MARK)
+        assert CHECKIN_MARK not in link.issuer.new_key()
+    finally:
+        link.close()
