@@ -10,7 +10,7 @@ from sqlalchemy import Connection, or_, select, update
 
 from centre.domain.applications import (FINAL_STATUSES, NEXT_STEP, STATUS_EN, STATUS_VI,
                                         add_working_days, is_status)
-from centre.domain.appointments import Arrival, judge_arrival
+from centre.domain.appointments import judge_arrival
 from centre.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from centre.principals import Principal
 from centre.service import Centre

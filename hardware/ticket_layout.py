@@ -27,9 +27,8 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from hardware.shared_types import TicketJob
 from hardware.ticket_raster import (CELL_W, FONT_BOLD, FONT_DIR, FONT_REGULAR,  # noqa: F401
-                                    QR_EC_LEVEL, Block, PrinterText, QrSpec, TicketLayoutError,
-                                    centred_crop, draw_printer_text, ink_columns, place_centred,
-                                    qr_height, qr_image, render_blocks, stack, to_1bit)
+                                    Block, PrinterText, QrSpec, TicketLayoutError, place_centred,
+                                    qr_image, render_blocks, stack, to_1bit)
 from hardware.ticket_raster import load_font as _font
 
 #: Paper width in millimetres -> printable width in dots at 203 dpi.

@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from centre import access
 from centre.announce import AnnounceError, Speaker, SpeechUnavailable, announcement
-from centre.api.deps import centre_of, counter_session, role
+from centre.api.deps import counter_session, role
 from centre.domain.errors import CentreError, NotFound
 from centre.principals import CounterSession, Principal
 from centre.service import Centre

@@ -2,7 +2,6 @@
 the rendered clip (espeak-ng + chime, cached per phrase; measured with sox)."""
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import wave

@@ -18,7 +18,7 @@ from hardware.shared_types import AccessKey
 from kiosk import flow as f
 from kiosk import visit_events as v
 from kiosk.flow import State
-from tests.fixtures.centre_server import Api, CentreProcess, open_centre
+from tests.fixtures.centre_server import CentreProcess, open_centre
 
 PROFILE = "nguyen_van_an"
 CARD_PROFILE = "pham_thi_huong"   # books, then checks in by tapping the card only

@@ -4,8 +4,7 @@ typed on the Vietnamese keyboard."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from kivy.core.window import Window

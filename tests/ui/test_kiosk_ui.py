@@ -9,7 +9,6 @@ import pytest
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 
-from kiosk import flow as f
 from kiosk.flow import State
 from screens.screenshots import walk_screens
 

@@ -4,7 +4,7 @@ simulated printer, closes back to the attract screen with no citizen data; PIN."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest

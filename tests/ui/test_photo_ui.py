@@ -4,7 +4,7 @@ review -> accept -> ticket; retake into the counter offer; a broken camera; skip
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import cv2
 import numpy as np
