@@ -29,7 +29,7 @@ def add_issue_parser(tsub: argparse._SubParsersAction) -> None:
     """``ticket issue`` (registered by :mod:`kiosk.commands.ticket`)."""
     q = tsub.add_parser("issue", help="issue a ticket through the configured centre (offline range when "
                         "it is unreachable) and print it")
-    q.add_argument("--service", required=True, help="service code from services.list")
+    q.add_argument("--service", required=True, metavar="CODE", help="service code from services.list")
     q.add_argument("--priority", default="", metavar="GROUP", help="priority group code")
     q.add_argument("--json", action="store_true", help="machine-readable output")
     q.set_defaults(func=run_ticket_issue)
