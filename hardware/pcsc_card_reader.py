@@ -37,9 +37,7 @@ def map_chip_error(exc: BaseException) -> CardError:
         return CardRemovedDuringRead("the card left the reader during the read")
     if isinstance(exc, pt.ReaderGone):
         return ReaderUnavailable(f"reader or PC/SC service went away: {exc}")
-    not_emrtd = getattr(ee, "NotAnEmrtd", None)
-    if (not_emrtd is not None and isinstance(exc, not_emrtd)) or (
-            isinstance(exc, ee.FileNotFound) and "application" in str(exc).lower()):
+    if isinstance(exc, ee.FileNotFound) and "application" in str(exc).lower():   # SELECT eMRTD refused
         return CardNotSupported("no eMRTD application on this card")
     if isinstance(exc, ee.ChipError):
         return CardReadError(f"{type(exc).__name__}: {exc}")
