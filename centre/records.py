@@ -10,8 +10,8 @@ from sqlalchemy import Connection, or_, select, update
 
 from centre.domain.applications import (FINAL_STATUSES, NEXT_STEP, STATUS_EN, STATUS_VI,
                                         add_working_days, is_status)
-from centre.domain.appointments import judge_arrival
-from centre.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from centre.domain.appointments import Arrival, judge_arrival
+from centre.domain.errors import CentreError, Conflict, Forbidden, Invalid, NotFound
 from centre.principals import Principal
 from centre.service import Centre
 from centre.store.events import emit
@@ -118,27 +118,44 @@ def upsert_appointment(centre: Centre, conn: Connection, *, code: str, service_c
     return "updated"
 
 
-def check_in(centre: Centre, conn: Connection, kiosk: Principal, code: str, id_number: str,
-             priority_group: str = "", flags: list[str] | None = None) -> dict[str, Any]:
-    """Check a booking in: identity match, the early/late rule, then a ticket. Without a
-    code, the booking is today's first open one of ``id_number`` (a card tap)."""
+def _open_booking(centre: Centre, conn: Connection, code: str, id_number: str, at: float) -> Any:
+    """The booking ``code`` (without a code: the first open one of ``id_number`` on the day of
+    ``at``, a card tap) if it can be checked in on that day by that person; typed refusals."""
     if code:
         row = conn.execute(select(appointment).where(appointment.c.code == code)).first()
     elif id_number:
-        row = _todays_booking(centre, conn, id_number)
+        row = _todays_booking(centre, conn, id_number, at)
     else:
         raise Invalid("a booking code or an ID number is needed")
     if row is None:
         raise NotFound("no booking with this code", code="no_booking")
     if row.state != "booked":
         raise Conflict("this booking has already been used", code="booking_used")
-    now = centre.clock()
-    if centre.day_of(row.slot_at) != centre.day_of(now):
+    if centre.day_of(row.slot_at) != centre.day_of(at):
         raise Conflict(f"this booking is for {centre.day_of(row.slot_at)}", code="booking_other_day")
     if row.id_hmac and id_number and centre.sealer.id_hash(id_number) != row.id_hmac:
-        emit(conn, "booking.identity_mismatch", {"booking": row.id}, now)
         raise Forbidden("the identity card does not match this booking; please see a member of staff",
                         code="identity_mismatch")
+    return row
+
+
+def _mismatch_said(conn: Connection, refused: CentreError, code: str, id_number: str, now: float) -> None:
+    """Staff are told of a card that does not match a booking (row ids only)."""
+    if refused.code == "identity_mismatch":
+        row = conn.execute(select(appointment.c.id).where(appointment.c.code == code)).first() if code else None
+        emit(conn, "booking.identity_mismatch", {"booking": row.id if row else None}, now)
+
+
+def check_in(centre: Centre, conn: Connection, kiosk: Principal, code: str, id_number: str,
+             priority_group: str = "", flags: list[str] | None = None) -> dict[str, Any]:
+    """Check a booking in: identity match, the early/late rule, then a ticket. Without a
+    code, the booking is today's first open one of ``id_number`` (a card tap)."""
+    now = centre.clock()
+    try:
+        row = _open_booking(centre, conn, code, id_number, now)
+    except CentreError as refused:
+        _mismatch_said(conn, refused, code, id_number, now)
+        raise
     verdict = judge_arrival(row.slot_at, now, centre.settings.appointments)
     rule = {"arrival": verdict.arrival.value, "slot_at": centre.iso(row.slot_at),
             "come_back_at": centre.iso(verdict.come_back_at)}
@@ -154,8 +171,56 @@ def check_in(centre: Centre, conn: Connection, kiosk: Principal, code: str, id_n
             "identity_checked": bool(row.id_hmac and id_number)}
 
 
-def _todays_booking(centre: Centre, conn: Connection, id_number: str) -> Any:
-    today = centre.day_of(centre.clock())
+@dataclass(frozen=True)
+class ClaimedBooking:
+    """A booking a ticket claims: the citizen's check-in could not reach the centre, so the
+    kiosk sent the booking with the ticket it then issued (offline, or online once the centre
+    answered again); judged at the ticket's issue time. ``outcome``: ``checked_in`` (the ticket becomes the appointment's: called
+    ahead of walk-ins from the slot on, also when the citizen came early), ``late`` (the
+    booking lapses, the ticket stays a walk-in, as online), or why it was not taken:
+    ``no_booking``, ``booking_used``, ``booking_other_day``, ``identity_mismatch``,
+    ``booking_other_service`` (the citizen chose another service at the kiosk). Not taken,
+    the ticket stays a walk-in; its flags say why, so the counter checks the booking."""
+
+    outcome: str
+    row: Any = None
+
+    @property
+    def flag(self) -> str:
+        return f"appointment.claim.{self.outcome}"
+
+    @property
+    def checks_in(self) -> bool:
+        return self.outcome == "checked_in"
+
+
+def judge_claimed_booking(centre: Centre, conn: Connection, service_code: str, code: str, id_number: str,
+                          at: float) -> ClaimedBooking:
+    """Judge the booking a ticket claims, as a check-in at ``at`` would have been (no writes:
+    see :func:`settle_claimed_booking`)."""
+    try:
+        row = _open_booking(centre, conn, code, id_number, at)
+    except CentreError as refused:
+        return ClaimedBooking(refused.code)
+    if row.service_code != service_code:
+        return ClaimedBooking("booking_other_service")
+    late = judge_arrival(row.slot_at, at, centre.settings.appointments).arrival is Arrival.LATE
+    return ClaimedBooking("late" if late else "checked_in", row)
+
+
+def settle_claimed_booking(centre: Centre, conn: Connection, judged: ClaimedBooking, code: str,
+                           ticket_id: int, at: float) -> None:
+    """The ticket ``ticket_id`` was made: the booking it claimed is checked in (or lapsed) at
+    ``at`` with it; a mismatching card is told to staff."""
+    if judged.outcome == "identity_mismatch":
+        _mismatch_said(conn, Forbidden("", code="identity_mismatch"), code, "", centre.clock())
+    if judged.row is not None:
+        conn.execute(update(appointment).where(appointment.c.id == judged.row.id).values(
+            state="checked_in" if judged.checks_in else "lapsed", ticket_id=ticket_id, checked_in_at=at))
+
+
+def _todays_booking(centre: Centre, conn: Connection, id_number: str, at: float) -> Any:
+    today = centre.day_of(at)
     for row in conn.execute(select(appointment).where(appointment.c.id_hmac == centre.sealer.id_hash(id_number),
                                                       appointment.c.state == "booked")
                             .order_by(appointment.c.slot_at)):

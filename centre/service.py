@@ -151,9 +151,11 @@ class Centre:
 
     def issue_offline(self, conn: Connection, kiosk: Principal, service_code: str, seq: int,
                       issued_at: float, priority_group: str = "", flags: list[str] | None = None,
-                      client_ref: str = "") -> tuple[dict[str, Any], bool]:
+                      client_ref: str = "", *, appointment_id: int | None = None,
+                      appointment_at: float | None = None) -> tuple[dict[str, Any], bool]:
         """A ticket the kiosk numbered from its lease while offline; accepted exactly once
-        and queued at its original issue time. Returns (ticket, created)."""
+        and queued at its original issue time (an appointment's from its slot on). Returns
+        (ticket, created)."""
         svc = self._service(service_code)
         group = self._priority(priority_group)
         now = self.clock()
@@ -171,7 +173,8 @@ class Centre:
             raise Conflict(f"number {existing.number} of {day} was already used", code="number_taken")
         row = tq.create(conn, day=day, prefix=svc.prefix, seq=seq, service_code=svc.code,
                         priority_group=group, issued_at=issued_at, kiosk=kiosk.name, offline=True,
-                        client_ref=client_ref, flags=_flags(flags), now=now)
+                        client_ref=client_ref, flags=_flags(flags), now=now, appointment_id=appointment_id,
+                        appointment_at=appointment_at)
         view = self._emit_ticket(conn, "ticket.issued", row, now)
         return self._with_position(conn, view, now), True
 

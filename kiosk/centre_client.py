@@ -40,7 +40,11 @@ class CentreRejected(CentreError):
 class CentrePort(Protocol):
     """What the kiosk asks of the centre."""
 
-    def issue(self, service: str, priority_group: str, flags: list[str], key: str) -> dict[str, Any]: ...
+    def issue(self, service: str, priority_group: str, flags: list[str], key: str,
+              booking: dict[str, str] | None = None) -> dict[str, Any]:
+        """A ticket numbered by the centre; ``booking`` (``code``, ``id_number``): a booking the
+        kiosk could not check in, checked in with this ticket if the centre accepts it."""
+        ...
 
     def issue_offline(self, body: dict[str, Any], key: str) -> dict[str, Any]: ...
 
@@ -127,9 +131,12 @@ class HttpCentre:
                  type(last).__name__)
         raise CentreUnreachable(type(last).__name__) from None
 
-    def issue(self, service: str, priority_group: str, flags: list[str], key: str) -> dict[str, Any]:
-        return self._call("POST", "/api/v1/tickets", {"service": service, "priority_group": priority_group,
-                                                      "flags": flags}, key)
+    def issue(self, service: str, priority_group: str, flags: list[str], key: str,
+              booking: dict[str, str] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"service": service, "priority_group": priority_group, "flags": flags}
+        if booking:
+            body["booking"] = booking
+        return self._call("POST", "/api/v1/tickets", body, key)
 
     def issue_offline(self, body: dict[str, Any], key: str) -> dict[str, Any]:
         return self._call("POST", "/api/v1/tickets/offline", body, key)

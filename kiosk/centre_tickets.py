@@ -37,6 +37,19 @@ class NoOfflineNumbers(TicketError):
     """The centre is unreachable and this kiosk has no leased numbers left for the service."""
 
 
+#: ``Ticket.appointment`` of an offline ticket carrying a booking: checked in when it arrives.
+BOOKING_WAITING = "waiting"
+
+
+def claimed_arrival(data: dict[str, Any]) -> str:
+    """The centre's verdict on a booking sent with an online ticket, as ``Ticket.appointment``:
+    ``checked_in``, ``late``, or "" (not taken: a walk-in; the flags tell the counter why)."""
+    flags = data.get("flags") or []
+    if "appointment.claim.checked_in" in flags:
+        return "checked_in"
+    return "late" if "appointment.claim.late" in flags else ""
+
+
 #: Marks a booking check-in's idempotency key (``kiosk-01/checkin-<hex>``): the attempt store
 #: and the void carry only the key, never the booking.
 CHECKIN_MARK = "checkin-"
@@ -68,14 +81,23 @@ class CentreTicketIssuer:
         """Whether an undelivered void is for an attempt whose key carries ``mark``."""
         return any(f"/{mark}" in item.payload.get("replaces", "") for item in self.outbox.pending(VOID_KIND))
 
-    def issue(self, service_code: str, priority_group: str = "", flags: tuple[str, ...] = ()) -> Ticket:
+    def issue(self, service_code: str, priority_group: str = "", flags: tuple[str, ...] = (),
+              booking: dict[str, str] | None = None) -> Ticket:
+        """A ticket from the centre, or from this kiosk's lease when the centre is unreachable.
+        ``booking`` (``code``, ``id_number``): a booking whose check-in could not reach the
+        centre; it goes with the ticket (encrypted in the outbox when offline) and the
+        centre checks it in with the ticket, judged at the ticket's issue time."""
         service = self.catalog.get(service_code)
+        if booking and self.void_pending_for(CHECKIN_MARK):
+            # the citizen's own lost check-in still holds the booking: cancel it first (when
+            # the centre cannot be reached, the outbox sends the void before this ticket)
+            self.void_pending_now()
         key = self.new_key()
         # committed before the request leaves: if this process dies before the citizen sees
         # the number, the next start voids the attempt (nobody would hold its ticket)
         self.outbox.begin_attempt(key)
         try:
-            data = self.centre.issue(service.code, priority_group, list(flags), key)
+            data = self.centre.issue(service.code, priority_group, list(flags), key, booking)
         except CentreRejected as exc:
             self.outbox.end_attempt(key)    # a refusal: the centre made nothing under the key
             raise TicketError(f"centre refused the ticket: {exc.code}") from exc
@@ -87,12 +109,13 @@ class CentreTicketIssuer:
             # ticket names the attempt it replaces: the centre cancels a ghost made under it
             # (or refuses the attempt if it arrives late), so nobody's number is called twice.
             return self._settled_or_void(key, lambda: self._issue_offline(
-                service, priority_group, flags, f"{key}/offline", replaces=key))
+                service, priority_group, flags, f"{key}/offline", replaces=key, booking=booking))
         except Exception:
             self.outbox.void_attempt(key)   # no telling what the centre made: nobody will hold it
             raise
         self.online = True
-        ticket = self._settled_or_void(key, lambda: self.from_centre(data, key, flags))
+        ticket = self._settled_or_void(key, lambda: self.from_centre(
+            data, key, flags, appointment=claimed_arrival(data) if booking else ""))
         self.outbox.end_attempt(key)
         return ticket
 
@@ -122,7 +145,7 @@ class CentreTicketIssuer:
         return ticket
 
     def _issue_offline(self, service: Any, priority_group: str, flags: tuple[str, ...], key: str,
-                       replaces: str = "") -> Ticket:
+                       replaces: str = "", booking: dict[str, str] | None = None) -> Ticket:
         now = self.local_now()
         seq = self.leases.take(now.date().isoformat(), service.prefix)
         if seq is None:
@@ -130,7 +153,8 @@ class CentreTicketIssuer:
         number = f"{service.prefix}{seq:03d}"
         ticket = Ticket(number=number, service=service, priority_group=priority_group,
                         issued_at=now.replace(tzinfo=None), follow_code=f"{self.kiosk_id}/{number}",
-                        flags=tuple(flags) + ("offline",), offline=True, client_key=key)
+                        flags=tuple(flags) + ("offline",), offline=True, client_key=key,
+                        appointment=BOOKING_WAITING if booking else "")
         self.store.record(number=number, prefix=service.prefix, seq=seq, service_code=service.code,
                           priority_group=priority_group, issued_at=ticket.issued_at, flags=ticket.flags,
                           source="offline", client_key=key)
@@ -139,7 +163,8 @@ class CentreTicketIssuer:
         self.outbox.put("offline_ticket", key, {
             "service": service.code, "priority_group": priority_group, "flags": list(ticket.flags),
             "seq": seq, "issued_at": now.isoformat(), "client_ref": key,
-            **({"replaces": replaces} if replaces else {})}, ends_attempt=replaces)
+            **({"replaces": replaces} if replaces else {}),
+            **({"booking": booking} if booking else {})}, ends_attempt=replaces)
         return ticket
 
     def record_print(self, ticket: Ticket, error: str = "") -> None:

@@ -11,7 +11,8 @@ Check-in::
       (or CheckInWithoutCard: staff check the identity at the counter)
     checkin --CheckInAnswered(ticket)--> ticket (printed, shows the appointment)
     checkin --CheckInAnswered(too early) / CheckInFailed--> stays, says why;
-      WalkInInstead --> service (an ordinary ticket)
+      WalkInInstead --> service (an ordinary ticket; when the centre could not be reached,
+      the booking goes with it and the centre checks it in: Session.booking_claim)
 
 On the service screen an identified citizen may also say "I have an appointment"
 (``CheckInByCard``): the centre checks in today's booking of that ID number.
@@ -105,6 +106,7 @@ def _checkin_state(flow: "Flow", event: object) -> list[Effect] | None:
         sess.checkin_pending = False
         flow.status_asked_at = None
         flow.error = event.code
+        sess.booking_waiting = event.code == "checkin_offline"   # it goes with the ticket
         return []
     if isinstance(event, WalkInInstead) and not sess.checkin_pending \
             and flow.error != "identity_mismatch":
@@ -159,5 +161,6 @@ def timer(flow: "Flow") -> list[Effect]:
         sess.checkin_pending = False
         flow.status_asked_at = None
         flow.error = "checkin_offline"
+        sess.booking_waiting = True
         flow._changed()
     return []

@@ -53,8 +53,10 @@ ERRORS: dict[str, tuple[str, str]] = {
                      N_("If you did not get a ticket, please ask at the reception counter.")),
     "booking_other_day": (N_("This booking is for another day."),
                           N_("You can take a walk-in ticket for today.")),
-    "checkin_offline": (N_("Bookings cannot be checked in right now: the kiosk cannot reach the centre."),
-                        N_("Take a walk-in ticket and show your booking at the counter.")),
+    "checkin_offline": (N_("The kiosk cannot reach the centre right now to check your booking in."),
+                        N_("Take a ticket: your booking goes with it and is checked in as soon as the kiosk reaches the centre.")),  # noqa: E501
+    "checkin_unavailable": (N_("Bookings cannot be checked in at this kiosk."),
+                            N_("Take a walk-in ticket and show your booking at the counter.")),
     "checkin_pending": (N_("Your earlier check-in is still being cancelled."),
                         N_("Please wait one minute, then try again.")),
     "checkin_error": (N_("The booking could not be checked in."),

@@ -41,6 +41,7 @@ class Session:
     booking_code: str = ""               # an online booking being checked in (kiosk.flow_visit)
     checkin: Any = None                  # kiosk.visit.CheckInOutcome once the centre answered
     checkin_pending: bool = False        # the check-in was sent and not answered yet
+    booking_waiting: bool = False        # the check-in could not reach the centre: the booking goes with the ticket
     after_identify: str = ""             # "checkin" / "status": where identifying leads
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -73,6 +74,16 @@ class Session:
             if self.chip_verdict.possibly_cloned:
                 flags.append("chip_possibly_cloned")
         return tuple(flags)
+
+    def booking_claim(self) -> dict[str, str] | None:
+        """The booking to send with the ticket when its check-in could not reach the centre
+        (``booking_waiting``): the scanned code and/or the identified citizen's ID number."""
+        if not self.booking_waiting or self.checkin is not None:
+            return None
+        id_number = self.citizen.id_number if self.citizen is not None else ""
+        if not self.booking_code and not id_number:
+            return None
+        return {"code": self.booking_code, "id_number": id_number}
 
     def store_photo(self, photo: AcceptedPhoto) -> None:
         """Keep ``photo``; a photo held before is overwritten first."""

@@ -40,10 +40,14 @@ def build_handover(sess: Session) -> VisitHandover | None:
 
 
 def issue_with_handover(issuer: Any, service_code: str, priority_group: str, flags: tuple[str, ...],
-                        handover: VisitHandover | None) -> Ticket:
+                        handover: VisitHandover | None, booking: dict[str, str] | None = None) -> Ticket:
     """Issue a ticket, then queue the handover for it (worker thread). The handover is
-    dropped here after it is queued (encrypted in the outbox until the centre has it)."""
-    ticket = issuer.issue(service_code, priority_group, flags)
+    dropped here after it is queued (encrypted in the outbox until the centre has it).
+    ``booking``: a booking whose check-in could not reach the centre, sent with the ticket."""
+    if booking and hasattr(issuer, "from_centre"):
+        ticket = issuer.issue(service_code, priority_group, flags, booking=booking)
+    else:
+        ticket = issuer.issue(service_code, priority_group, flags)
     attach(issuer, ticket, handover)
     return ticket
 
@@ -117,7 +121,7 @@ def _check_in_once(issuer: Any, code: str, id_number: str, priority_group: str, 
     is queued at once, and the centre cancels that ticket and opens the booking again."""
     centre = getattr(issuer, "centre", None)
     if centre is None or not hasattr(issuer, "from_centre"):
-        raise CheckInError("checkin_offline")   # local numbering: no bookings here
+        raise CheckInError("checkin_unavailable")   # local numbering: no bookings here
     key = issuer.new_key(CHECKIN_MARK)
     outbox = issuer.outbox
     # Without an ID card the centre cannot check the identity: the counter must.
@@ -204,7 +208,7 @@ def run_visit_effect(ctl: Any, eff: object) -> bool:
     if isinstance(eff, fe.IssueTicket):
         handover = build_handover(ctl.flow.session)   # read on the UI thread, sent by the worker
         ctl._submit(issue_with_handover, ctl.issuer, eff.service_code, eff.priority_group, eff.flags,
-                    handover, ok=fe.TicketIssued, fail=lambda e: fe.TicketIssueFailed(type(e).__name__))
+                    handover, ctl.flow.session.booking_claim(), ok=fe.TicketIssued, fail=lambda e: fe.TicketIssueFailed(type(e).__name__))
     elif isinstance(eff, CheckIn):
         handover = build_handover(ctl.flow.session)
 

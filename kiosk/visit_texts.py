@@ -18,13 +18,19 @@ def offline_line() -> tuple[str, str]:
 
 
 def appointment_line(arrival: str, slot_at: datetime | None) -> tuple[str, str]:
-    """The ticket's appointment line for the centre's arrival verdict."""
+    """The ticket's appointment line for the centre's arrival verdict (``waiting``: the
+    booking went with an offline ticket and is checked in when it reaches the centre; a
+    booking sent with a ticket has no slot time here)."""
+    if arrival == "waiting":
+        return ("Lịch hẹn đi kèm phiếu này; được xác nhận khi máy kết nối lại trung tâm.",
+                "Your booking goes with this ticket; checked in when the kiosk reconnects.")
     at = slot_at.strftime("%H:%M") if slot_at else ""
     if arrival == "late":
-        return (f"Đến sau giờ hẹn {at}: phiếu thường, gọi theo thứ tự đến.".replace("  ", " "),
-                f"Arrived after your {at} appointment: walk-in ticket, called in order.".replace("  ", " "))
-    return (f"Lịch hẹn {at} - đã xác nhận; được gọi từ giờ hẹn.".replace("  ", " "),
-            f"Appointment {at} - checked in; called from your appointment time.".replace("  ", " "))
+        return (f"Đến sau giờ hẹn {at}".rstrip() + ": phiếu thường, gọi theo thứ tự đến.",
+                (f"Arrived after your {at} appointment" if at else "Arrived after your appointment time")
+                + ": walk-in ticket, called in order.")
+    return (f"Lịch hẹn {at}".rstrip() + " - đã xác nhận; được gọi từ giờ hẹn.",
+            f"Appointment {at}".rstrip() + " - checked in; called from your appointment time.")
 
 
 def shown_code(code: str) -> str:

@@ -13,6 +13,7 @@ from screens.base import KioskScreen
 class CheckInScreen(KioskScreen):
     asking_card = BooleanProperty(False)    # waiting for the ID card (or "without my card")
     walk_in = BooleanProperty(False)        # offer an ordinary ticket instead
+    keep_booking = BooleanProperty(False)   # ... that carries the booking (the centre was unreachable)
     busy = BooleanProperty(False)           # the centre is being asked
 
     def update(self, flow: Flow) -> None:
@@ -21,6 +22,7 @@ class CheckInScreen(KioskScreen):
         self.busy = sess.checkin_pending
         self.asking_card = not sess.checkin_pending and outcome is None and not flow.error
         self.walk_in = bool(flow.error or outcome is not None) and flow.error != "identity_mismatch"
+        self.keep_booking = sess.booking_waiting
         if sess.checkin_pending:
             self.ids.what.text = self._("Checking your booking…")
             self.ids.step.text = ""
@@ -37,7 +39,7 @@ class CheckInScreen(KioskScreen):
             self.ids.step.text = self._("No card with you? Check in without it; staff will check your ID at the counter.")
 
     def reset(self) -> None:
-        self.asking_card = self.walk_in = self.busy = False
+        self.asking_card = self.walk_in = self.keep_booking = self.busy = False
         self.ids.what.text = self.ids.step.text = ""
 
 

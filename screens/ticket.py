@@ -71,10 +71,16 @@ def visit_note(ticket: object, _: Callable[[str], str]) -> str:
     appointment = getattr(ticket, "appointment", "")
     slot = getattr(ticket, "appointment_at", None)
     at = slot.strftime("%H:%M") if slot is not None else ""
-    if appointment == "late":
+    if appointment == "waiting":
+        lines.append(_("Your booking goes with this ticket: it is checked in as soon as the kiosk reaches the centre."))  # noqa: E501
+    elif appointment == "late" and at:
         lines.append(_("You came after your appointment time ({time}): this is a walk-in ticket, called in order of arrival.").format(time=at))  # noqa: E501
-    elif appointment:
+    elif appointment == "late":
+        lines.append(_("You came after your appointment time: this is a walk-in ticket, called in order of arrival."))  # noqa: E501
+    elif appointment and at:
         lines.append(_("Appointment at {time}: you are checked in and will be called from that time.").format(time=at))  # noqa: E501
+    elif appointment:
+        lines.append(_("Your appointment is checked in: you will be called from its time."))
     if getattr(ticket, "offline", False):
         lines.append(_("Kept at this kiosk; the counter will call you in order."))
     return "\n".join(lines)

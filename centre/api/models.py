@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 TicketId = Annotated[int, Path(ge=1, le=2_147_483_647, description="ticket id")]
 
@@ -69,10 +69,31 @@ class TicketOut(BaseModel):
     wait: Wait | None = None
 
 
+class BookingClaim(Strict):
+    """A booking the citizen scanned (or the card they tapped) when the kiosk could not reach
+    the centre to check it in; it travels with the ticket the kiosk then issued."""
+
+    code: str = Field(default="", max_length=80, description="the booking code; empty: the first open "
+                      "booking of id_number on the ticket's day")
+    id_number: str = Field(default="", pattern=r"^(\d{12})?$")
+
+    @model_validator(mode="after")
+    def _names_a_booking(self) -> "BookingClaim":
+        if not self.code and not self.id_number:
+            raise ValueError("a booking code or an ID number is needed")
+        return self
+
+
 class IssueIn(Strict):
     service: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")
     priority_group: str = Field(default="", max_length=40, pattern=r"^[a-z0-9_]*$")
     flags: list[str] = Field(default_factory=list, max_length=20)
+    booking: BookingClaim | None = Field(default=None, description=(
+        "a booking whose check-in could not reach the centre, checked in with this ticket (judged at its issue "
+        "time): taken, the ticket is the appointment's (flag appointment.claim.checked_in; appointment.claim.late "
+        "lapses the booking, the ticket stays a walk-in); otherwise the ticket stays a walk-in flagged "
+        "appointment.claim.<why> (no_booking, booking_used, booking_other_day, identity_mismatch, "
+        "booking_other_service)"))
 
 
 class OfflineIssueIn(IssueIn):

@@ -6,11 +6,12 @@ import hashlib
 import json
 from datetime import datetime
 
-from typing import Annotated
+from typing import Annotated, Any, Callable
 
 from fastapi import APIRouter, Depends, Path as FPath, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
+from sqlalchemy import Connection
 
 from centre import records, replaced
 from centre.api.models import TicketId
@@ -31,8 +32,12 @@ async def issue_ticket(request: Request, body: IssueIn, key: str = IdemKey,
     """Issue a ticket numbered by the centre (kiosk token). An attempt that an offline
     ticket already replaced answers 409 ``replaced_by_offline`` and makes nothing."""
     centre: Centre = request.app.state.centre
-    return await write_as(request, cred, ("kiosk",), key, body,
-                          lambda c, p: centre.issue(c, p, body.service, body.priority_group, body.flags), 201)
+
+    def run(c, p):  # type: ignore[no-untyped-def]
+        return _claiming(centre, c, body, centre.clock(), lambda flags, appt: (centre.issue(
+            c, p, body.service, body.priority_group, flags, appointment_id=appt.id if appt else None,
+            appointment_at=appt.slot_at if appt else None), True))
+    return await write_as(request, cred, ("kiosk",), key, _fingerprint(body), run, 201)
 
 
 @router.post("/tickets/offline", response_model=TicketOut, status_code=201, tags=["kiosk"])
@@ -40,16 +45,43 @@ def issue_offline(body: OfflineIssueIn, p: Principal = Depends(role("kiosk")), k
                   centre: Centre = Depends(centre_of)) -> JSONResponse:
     """Hand in a ticket the kiosk numbered from its leased range while offline (exactly once;
     queued at its original issue time). With ``replaces``, the online attempt it stands in
-    for is settled in the same transaction (see :mod:`centre.replaced`)."""
+    for is settled in the same transaction (see :mod:`centre.replaced`). With ``booking``,
+    the booking the kiosk could not check in is checked in with this ticket, judged at its
+    issue time (see :class:`centre.records.ClaimedBooking`)."""
     at = body.issued_at.timestamp() if body.issued_at.tzinfo else body.issued_at.replace(
         tzinfo=centre.settings.tz).timestamp()
 
     def run(c):  # type: ignore[no-untyped-def]
         if body.replaces and body.replaces != key:   # the attempt whose answer was lost: no ghost
             replaced.settle_replaced(c, centre, p, body.replaces, centre.clock())
-        return centre.issue_offline(c, p, body.service, body.seq, at, body.priority_group, body.flags,
-                                    body.client_ref)[0]
-    return idempotent(centre, p, key, body, run, 201)
+        return _claiming(centre, c, body, at, lambda flags, appt: centre.issue_offline(
+            c, p, body.service, body.seq, at, body.priority_group, flags, body.client_ref,
+            appointment_id=appt.id if appt else None, appointment_at=appt.slot_at if appt else None))
+    return idempotent(centre, p, key, _fingerprint(body), run, 201)
+
+
+def _claiming(centre: Centre, conn: Connection, body: IssueIn, at: float,
+              issue: Callable[[list[str], Any], tuple[dict[str, Any], bool]]) -> dict[str, Any]:
+    """``issue(flags, booking row or None) -> (ticket, created)`` with the booking the request
+    claims (if any) judged at ``at``: the flags say the outcome, a booking taken makes the
+    ticket its appointment's and is checked in (or lapsed) with it in the same transaction."""
+    claim = body.booking
+    if claim is None:
+        return issue(body.flags, None)[0]
+    judged = records.judge_claimed_booking(centre, conn, body.service, claim.code, claim.id_number, at)
+    view, created = issue(body.flags + [judged.flag], judged.row if judged.checks_in else None)
+    if created:
+        records.settle_claimed_booking(centre, conn, judged, claim.code, view["id"], at)
+    return view
+
+
+def _fingerprint(body: IssueIn) -> dict[str, Any]:
+    """The request as its idempotency fingerprint: a claimed booking's ID number hashed (the
+    stored fingerprint is a digest anyway; this keeps the number out of every input to it)."""
+    request = body.model_dump(mode="json", exclude={"booking"})
+    if body.booking is not None:
+        request["booking"] = {"code": body.booking.code, "id": _digest(body.booking.id_number.encode())}
+    return request
 
 
 @router.post("/tickets/void", response_model=VoidOut, tags=["kiosk"])

@@ -18,7 +18,7 @@ from hardware.shared_types import AccessKey
 from kiosk import flow as f
 from kiosk import visit_events as v
 from kiosk.flow import State
-from tests.fixtures.centre_server import CentreProcess, open_centre
+from tests.fixtures.centre_server import CentreProcess, mid_morning_zone, open_centre
 
 PROFILE = "nguyen_van_an"
 CARD_PROFILE = "pham_thi_huong"   # books, then checks in by tapping the card only
@@ -27,15 +27,7 @@ DOSSIER = "000.17.22.H56-251204-0009"
 T = "/api/v1"
 
 
-def _mid_morning_zone() -> str:
-    """A fixed-offset zone where it is about 10:00 now: today's bookings at now + 10 min
-    and now + 3 h stay on today's date whenever the test runs."""
-    hour = datetime.now(ZoneInfo("UTC")).hour
-    offset = 10 - hour if 10 - hour >= -12 else 34 - hour
-    return f"Etc/GMT{-offset:+d}" if offset else "UTC"   # Etc/GMT-7 is UTC+7
-
-
-TZ = _mid_morning_zone()
+TZ = mid_morning_zone()
 
 
 @pytest.fixture(scope="module")
@@ -288,7 +280,23 @@ def test_offline_banner_ticket_and_checkin(kiosk_ui: Any, centre: CentreProcess)
     assert ui.pump(8, lambda: ctl.flow.error == "checkin_offline")
     ui.pump(0.1)
     assert not ui.screen.ids.btn_walk_in.disabled                      # offered a walk-in ticket
+    assert ui.screen.ids.btn_walk_in.text == "Lấy số kèm lịch hẹn của tôi"
+    assert "không kết nối được" in ui.screen.ids.what.text
     shot(ui, "checkin-offline")
     ctl.send(v.WalkInInstead())
     assert ui.wait_state(State.SERVICE)
     assert "appointment.not_checked_in" in ctl.flow.session.ticket_flags()
+    vneid = next(b for b in ui.screen.ids.services.children if b.service_code == "vneid")
+    ui.tap(vneid)
+    assert ui.wait_state(State.TICKET)
+    assert ui.pump(8, lambda: ctl.flow.session.printed)
+    ui.pump(0.5)
+    held = ctl.flow.session.ticket
+    assert held.offline and held.appointment == "waiting"
+    note = ui.screen.ids.visit_note.text
+    assert note.startswith("Lịch hẹn của bạn đi kèm phiếu này") and "Phiếu lưu tại máy này" in note
+    job = ui.app.kiosk.devices.printer.printed[-1].job
+    assert "Lịch hẹn đi kèm phiếu này; được xác nhận khi máy kết nối lại trung tâm." in job.notes
+    [sent] = [i for i in link.outbox.pending("offline_ticket") if i.payload["seq"] == int(held.number[1:])]
+    assert sent.payload["booking"] == {"code": "BK2025SOON1", "id_number": ""}   # encrypted in the outbox
+    shot(ui, "offline-ticket-with-booking")

@@ -60,6 +60,28 @@ def test_mismatch_offers_no_walk_in_and_offline_offers_one() -> None:
     fl.handle(v.WalkInInstead())
     assert fl.state == State.SERVICE
     assert "appointment.not_checked_in" in fl.session.ticket_flags()
+    assert fl.session.booking_claim() == {"code": "BK2025SOON1", "id_number": ""}   # goes with the ticket
+
+def test_only_an_unreachable_centre_sends_the_booking_with_the_ticket() -> None:
+    fl = to_confirm(make())
+    fl.handle(f.Confirmed())
+    fl.handle(v.CheckInByCard())                       # the card only: the centre finds the booking
+    fl.handle(v.CheckInFailed("checkin_offline"))
+    assert fl.session.booking_claim() == {"code": "", "id_number": AN.id_number}
+    for refused in ("identity_mismatch", "booking_used", "no_booking", "checkin_unavailable"):
+        fl = make()
+        fl.handle(v.BookingScanned("BK2025SOON1"))
+        fl.handle(v.CheckInWithoutCard())
+        fl.handle(v.CheckInFailed(refused))
+        assert fl.session.booking_claim() is None, refused
+    fl = make(now=1000.0)                              # no answer in time: as unreachable
+    fl.handle(v.BookingScanned("BK2025SOON1"))
+    fl.handle(v.CheckInWithoutCard())
+    fl.tick(1000.0 + fl.timeouts.read + 1)
+    assert fl.session.booking_claim() == {"code": "BK2025SOON1", "id_number": ""}
+    t = ticket(appointment="on_time", appointment_at=SLOT)   # ... and then the answer came after all
+    fl.handle(v.CheckInAnswered(CheckInOutcome("on_time", True, SLOT, None, t)))
+    assert fl.session.booking_claim() is None
 
 def test_an_unanswered_check_in_times_out_and_a_late_ticket_is_still_shown() -> None:
     fl = make(now=1000.0)

@@ -48,7 +48,8 @@ class StandIn:
         self.answer = answer
         self.seen_at_call: list[str] = []
 
-    def issue(self, service: str, priority_group: str, flags: list[str], key: str) -> dict[str, Any]:
+    def issue(self, service: str, priority_group: str, flags: list[str], key: str,
+              booking: dict[str, str] | None = None) -> dict[str, Any]:
         self.seen_at_call = committed_attempts(self.db)
         return self.answer(key)
 

@@ -27,8 +27,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def centre_proc(tmp_path: Path, database_url: str) -> Iterator[CentreProcess]:
-    proc = CentreProcess(tmp_path / "centre", database_url)
+def centre_proc(request: pytest.FixtureRequest, tmp_path: Path, database_url: str) -> Iterator[CentreProcess]:
+    """The centre on loopback; a test module's ``CENTRE_ENV`` (e.g. its time zone) is its environment."""
+    proc = CentreProcess(tmp_path / "centre", database_url, env=dict(getattr(request.module, "CENTRE_ENV", {})))
     proc.data_dir.mkdir()
     proc.add_token("kiosk", "kiosk-01")
     proc.add_token("kiosk", "kiosk-02")

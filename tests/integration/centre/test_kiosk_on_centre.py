@@ -36,7 +36,8 @@ def sqlite_centre(tmp_path: Path) -> Iterator[CentreProcess]:
 
 
 def make_link(proc: CentreProcess, tmp_path: Path, name: str) -> CentreLink:
-    config = load_config(environ={"KIOSK_CENTRE_URL": proc.url, "KIOSK_CENTRE_TOKEN": proc.tokens[name],
+    config = load_config(environ={**getattr(proc, "env", {}),   # the centre's time zone, if set
+                                  "KIOSK_CENTRE_URL": proc.url, "KIOSK_CENTRE_TOKEN": proc.tokens[name],
                                   "KIOSK_KIOSK_ID": name})
     catalog = ServiceCatalog(config["services.list"], config["services.priority_groups"])
     d = tmp_path / name / "offline_cache"
