@@ -33,6 +33,28 @@ PA_BADGES = {
     "signature_only": ("warn", "Chip: chữ ký hợp lệ, chuỗi CSCA chưa xác minh"),
     "failed": ("bad", "Chip KHÔNG xác thực được — kiểm tra giấy tờ gốc"),
 }
+# What a ticket's flags tell the officer (set by the kiosk or, for a claimed booking, by the
+# centre: centre.records.ClaimedBooking); flags without a note here are shown elsewhere
+# (the chip badge, the handover) or are for reports.
+FLAG_NOTES = {
+    "appointment.not_checked_in": ("warn", "Công dân có lịch hẹn mà máy chưa xác nhận được — kiểm tra lịch hẹn."),
+    "appointment.identity_unchecked": ("warn", "Lịch hẹn xác nhận không kèm thẻ căn cước — kiểm tra giấy tờ tùy thân."),
+    "appointment.claim.checked_in": ("ok", "Lịch hẹn đã được xác nhận khi máy kết nối lại với trung tâm."),
+    "appointment.claim.late": ("warn", "Công dân đến sau giờ hẹn: phiếu thường."),
+    "appointment.claim.identity_mismatch": ("bad", "Thẻ căn cước KHÔNG khớp lịch hẹn được đưa ra — kiểm tra giấy tờ."),
+    "appointment.claim.no_booking": ("warn", "Không tìm thấy lịch hẹn công dân đưa ra — hỏi lại mã lịch hẹn."),
+    "appointment.claim.booking_used": ("warn", "Lịch hẹn công dân đưa ra đã được dùng cho phiếu khác."),
+    "appointment.claim.booking_other_day": ("warn", "Lịch hẹn công dân đưa ra là của ngày khác."),
+    "appointment.claim.booking_other_service": ("warn", "Lịch hẹn công dân đưa ra là cho dịch vụ khác."),
+    "card_expired": ("warn", "Thẻ căn cước của công dân đã hết hạn."),
+}
+
+
+def flag_notes(flags: list[str]) -> list[dict[str, str]]:
+    """The notes for a ticket's ``flags``, in the order the kiosk and centre set them."""
+    return [{"level": FLAG_NOTES[f][0], "text": FLAG_NOTES[f][1]} for f in flags if f in FLAG_NOTES]
+
+
 # Reasons asked after a low rating: stored as codes (the centre keeps them space-joined).
 RATING_REASONS = (("wait", "Chờ lâu"), ("attitude", "Thái độ phục vụ"), ("guidance", "Hướng dẫn chưa rõ"),
                   ("procedure", "Thủ tục phức tạp"), ("other", "Khác"))
@@ -111,6 +133,7 @@ def counter_panel(centre: Centre, conn: Connection, s: CounterSession) -> dict[s
     return {
         "session": {"counter": s.counter, "officer": s.officer, "services": services},
         "current": current, "handover": handover, "waiting": waiting, "by_service": by_service,
+        "notes": flag_notes(current["flags"]) if current is not None else [],
         "held": _held(centre, conn, s.counter),
         "appointments": views.appointments_due(centre, conn, services),
         "stats": views.counter_stats(centre, conn, s.counter),

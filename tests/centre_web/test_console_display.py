@@ -47,9 +47,9 @@ HANDOVER = {
 IDS: dict[str, int] = {}
 
 
-def issue(proc: CentreProcess, service: str, handover: dict | None = None) -> dict:
+def issue(proc: CentreProcess, service: str, handover: dict | None = None, flags: tuple[str, ...] = ()) -> dict:
     k = kiosk_api(proc)
-    status, t = k.post(f"{T}/tickets", {"service": service})
+    status, t = k.post(f"{T}/tickets", {"service": service, "flags": list(flags)})
     assert status == 201, t
     if handover:
         assert k.call("PUT", f"{T}/tickets/{t['id']}/handover", handover)[0] == 200
@@ -98,12 +98,19 @@ def test_enrol_and_sign_in(centre_proc: CentreProcess, console: WebDriver, displ
 
 def test_call_next_shows_handover_and_the_display_announces(centre_proc: CentreProcess, console: WebDriver,
                                                             display: WebDriver) -> None:
-    issue(centre_proc, "cccd_new", HANDOVER)
+    issue(centre_proc, "cccd_new", HANDOVER, ("corrections", "appointment.identity_unchecked",
+                                              "appointment.claim.identity_mismatch"))
     issue(centre_proc, "cccd_new")
     wait_for(lambda: "2 người" in (text_of(display, "tr[data-service=cccd_new] .n") or ""), what="waiting count")
     key(console, "n")
     wait_current(console, "A001", "Đã gọi")
     assert attr_of(console, "#pa-badge", "className") == "pa-badge pa-ok"
+    # what the ticket's flags tell the officer, in plain Vietnamese (a card that does not match in bold red)
+    notes = console.execute_script(   # read in the page at once: the panel may be swapped meanwhile
+        "return [...document.querySelectorAll('#notes li')].map(n => [n.className, n.textContent.trim()])")
+    assert [tuple(n) for n in notes] == [
+        ("note-warn", "Lịch hẹn xác nhận không kèm thẻ căn cước — kiểm tra giấy tờ tùy thân."),
+        ("note-bad", "Thẻ căn cước KHÔNG khớp lịch hẹn được đưa ra — kiểm tra giấy tờ.")]
     row = ".field[data-field=place_of_residence]"
     assert attr_of(console, row, "className") == "field flagged"
     assert text_of(console, row + " .was") == "Số 3 Hàng Bài, Hoàn Kiếm, Hà Nội"

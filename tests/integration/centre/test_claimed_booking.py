@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import pytest
 
 from centre import records
+from centre.web.panels import FLAG_NOTES
 from kiosk.centre_link import CentreLink
 from kiosk.centre_tickets import BOOKING_WAITING
 from kiosk.visit import CheckInError, check_in, issue_with_handover
@@ -136,6 +137,7 @@ def test_claims_the_centre_does_not_take_leave_a_flagged_walk_in(centre_proc: Ce
         status, ticket = k.offline(now - 30, claim)
         assert status == 201, (why, ticket)                     # the citizen's number is kept
         assert not ticket["appointment"] and claim_flags(ticket) == [f"appointment.claim.{why}"], why
+        assert f"appointment.claim.{why}" in FLAG_NOTES              # the counter console explains it
     assert booking(centre_proc, "BK-MINE")["state"] == "booked"          # still the booker's
     assert booking(centre_proc, "BK-VNEID")["state"] == "booked"
     assert booking(centre_proc, "BK-LATE")["state"] == "lapsed"          # as a late check-in online
