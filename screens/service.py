@@ -19,6 +19,7 @@ class ServiceScreen(KioskScreen):
     priority_group = StringProperty("")
     identified = BooleanProperty(False)   # "My applications": the status of the citizen's own
     has_centre = BooleanProperty(False)    # "I have an appointment": check in by the card
+    booking_waiting = BooleanProperty(False)   # the booking goes with the ticket (centre unreachable)
 
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)
@@ -31,6 +32,7 @@ class ServiceScreen(KioskScreen):
         c = flow.session.citizen
         self.identified = c is not None
         self.has_centre = self.kapp.kiosk.centre is not None   # bookings live on the centre
+        self.booking_waiting = flow.session.booking_waiting and flow.session.checkin is None
         if c is not None and c.date_of_birth and not self.priority_group and self._built_for:
             if age_on(c.date_of_birth, date.today()) >= 60 and not getattr(self, "_suggested", False):
                 self._suggested = True  # suggest once; the citizen may untick it

@@ -286,6 +286,10 @@ def test_offline_banner_ticket_and_checkin(kiosk_ui: Any, centre: CentreProcess)
     ctl.send(v.WalkInInstead())
     assert ui.wait_state(State.SERVICE)
     assert "appointment.not_checked_in" in ctl.flow.session.ticket_flags()
+    ui.pump(0.1)
+    said = [w.text for w in ui.screen.walk() if getattr(w, "text", "").startswith("Chọn dịch vụ bạn đã đặt lịch")]
+    assert said and ui.screen.ids.btn_appointment.disabled
+    shot(ui, "service-booking-waiting")
     vneid = next(b for b in ui.screen.ids.services.children if b.service_code == "vneid")
     ui.tap(vneid)
     assert ui.wait_state(State.TICKET)
