@@ -64,6 +64,7 @@ class IdentifyScreen(KioskScreen):
     id_message = StringProperty("")
     id_invalid = BooleanProperty(False)
     id_complete = BooleanProperty(False)
+    id_empty = BooleanProperty(True)     # nothing typed: id_message is the generic hint
     need_card = BooleanProperty(False)
     can_skip_chip = BooleanProperty(False)
     show_pictogram = BooleanProperty(True)
@@ -96,6 +97,7 @@ class IdentifyScreen(KioskScreen):
         self.id_message = message(st.message_key, lang, **st.params)
         self.id_invalid = st.status == "invalid"
         self.id_complete = st.status == "complete"
+        self.id_empty = not self._digits
 
     def submit_id(self) -> None:
         st = check_id_input(self._digits)

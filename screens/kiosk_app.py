@@ -216,13 +216,13 @@ class KioskApp(App):
         panel = DevPanel()
         reader = self.kiosk.devices.card_reader
         for i, pid in enumerate(sorted(getattr(reader, "profiles", {}) or self._profile_ids())):
-            btn = KButton(text=f"F{i + 1} {pid.split('_')[-1]}", font_size=22 * self.s)
-            btn.size_hint_y, btn.font_size = 1, 22 * self.s  # the kv rule's values yield to these
+            btn = KButton(text=f"F{i + 1} {pid.split('_')[-1]}", font_px=22, fixed_text=True)
+            btn.size_hint_y = 1  # the kv rule's value yields to this
             btn.bind(on_release=lambda _b, p=pid: self.dev_tap(p))
             panel.add_widget(btn)
         for label, fn in (("F5 rút thẻ", self.dev_remove), ("F6 QR thẻ", self.dev_card_qr)):
-            btn = KButton(text=label, font_size=22 * self.s)
-            btn.size_hint_y, btn.font_size = 1, 22 * self.s  # the kv rule's values yield to these
+            btn = KButton(text=label, font_px=22, fixed_text=True)
+            btn.size_hint_y = 1  # the kv rule's value yields to this
             btn.bind(on_release=lambda _b, fn=fn: fn())
             panel.add_widget(btn)
         return panel

@@ -12,16 +12,19 @@ from screens.driver import UiDriver
 from screens.kiosk_app import KioskApp
 
 
-def walk_screens(drv: UiDriver, language: str):
-    """Yield (name, ready) as the kiosk is driven through every screen with demo data."""
+def walk_screens(drv: UiDriver, language: str, large_text: bool = False):
+    """Yield (name, ready) as the kiosk is driven through every screen with demo data
+    (in the large-text mode if ``large_text``)."""
     app = drv.app
     ctl = app.controller
     reader = app.kiosk.devices.card_reader
     profile_id = sorted(reader.profiles)[0]
     citizen = reader.profiles[profile_id].citizen
 
-    def lang() -> None:
+    def lang() -> None:  # again after each session's end, which resets both
         ctl.send(f.SetLanguage(language))
+        if ctl.flow.session.large_text != large_text:
+            ctl.send(f.ToggleLargeText())
 
     ctl.send(f.Cancel())
     lang()
@@ -51,6 +54,7 @@ def walk_screens(drv: UiDriver, language: str):
     reader.remove()
     ctl.send(f.Finish())
     drv.wait_state(State.ATTRACT)
+    lang()
     yield from _checkin_step(drv)
     lang()
     ctl.send(f.StartStatus())

@@ -42,15 +42,15 @@ class ServiceScreen(KioskScreen):
         catalog = self.kapp.kiosk.catalog
         self.ids.services.clear_widgets()
         for svc in catalog.services:
-            btn = KButton(text=svc.name(lang), primary=True,
-                          height=max(self.kapp.min_target, 118 * self.kapp.s))
+            btn = KButton(text=svc.name(lang), primary=True)
+            btn.height = max(self.kapp.min_target, 118 * self.kapp.s)  # the kv rule's yields to this
             btn.service_code = svc.code
             btn.bind(on_release=lambda b: self.send(f.ServiceChosen(b.service_code, self.priority_group)))
             self.ids.services.add_widget(btn)
         self.ids.priority.clear_widgets()
         for grp in catalog.priority_groups:
-            btn = KButton(text=grp["en"] if lang == "en" else grp["vi"], font_size=30 * self.kapp.ts,
-                          height=max(self.kapp.min_target, 104 * self.kapp.s))
+            btn = KButton(text=grp["en"] if lang == "en" else grp["vi"], font_px=30)
+            btn.height = max(self.kapp.min_target, 104 * self.kapp.s)
             btn.group_code = grp["code"]
             btn.primary = grp["code"] == self.priority_group
             btn.bind(on_release=lambda b: self.select_priority(b.group_code))

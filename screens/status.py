@@ -23,7 +23,7 @@ class StatusScreen(KioskScreen):
         for row in KEY_ROWS:
             for ch in row:
                 btn = KButton(text=ch if ch != "⌫" else "<", primary=ch.isalnum() and ch != "C",
-                              font_size=34 * self.kapp.s if self.kapp else 34)
+                              font_px=34)
                 btn.key = ch
                 btn.bind(on_release=self._key)
                 self.ids.key_grid.add_widget(btn)

@@ -23,9 +23,14 @@ def load_kv(name: str) -> None:
 
 
 class KButton(Button):
-    """A large rounded button; ``primary`` ones are filled."""
+    """A large rounded button; ``primary`` ones are filled.
+
+    Its text size is ``font_px`` on the 1080 px design, scaled with the large-text mode
+    unless ``fixed_text`` (as for ``KText``, see widgets.kv)."""
 
     primary = BooleanProperty(False)
+    font_px = NumericProperty(40)
+    fixed_text = BooleanProperty(False)
 
 
 class Header(BoxLayout):

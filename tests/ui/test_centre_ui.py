@@ -84,10 +84,27 @@ def kiosk_ui(ui_factory: Callable[..., Any], centre: CentreProcess) -> Any:
 
 
 def shot(ui: Any, name: str) -> None:
+    """``<name>.png`` as shown, and ``<name>-<vi|en>[-large].png`` in both languages, with and
+    without large text (then back as it was)."""
     folder = os.environ.get("KIOSK_UI_SHOTS")
-    if folder:
-        ui.pump(0.2)
-        ui.screenshot(Path(folder) / f"{name}.png")
+    if not folder:
+        return
+    ui.pump(0.2)
+    ui.screenshot(Path(folder) / f"{name}.png")
+    sess = ui.app.controller.flow.session
+    shown = sess.language, sess.large_text
+    for language, large in (("vi", False), ("en", False), ("vi", True), ("en", True)):
+        _show_in(ui, language, large)
+        ui.screenshot(Path(folder) / f"{name}-{language}{'-large' if large else ''}.png")
+    _show_in(ui, *shown)
+
+
+def _show_in(ui: Any, language: str, large_text: bool) -> None:
+    ctl = ui.app.controller
+    ctl.send(f.SetLanguage(language))
+    if ctl.flow.session.large_text != large_text:
+        ctl.send(f.ToggleLargeText())
+    ui.pump(0.2)
 
 
 def identify_with_card(ui: Any, corrections: tuple[tuple[str, str], ...] = (), profile: str = PROFILE) -> None:

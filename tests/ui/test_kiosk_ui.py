@@ -124,9 +124,17 @@ def test_language_switch_and_large_text(ui: Any) -> None:
     ui.tap(ui.find("btn_en"))
     assert ui.pump(1, lambda: "Welcome" in list(ui.texts()))
     size_before = ui.screen.ids.btn_ticket.font_size
+    header_before = [ui.find(b).font_size for b in ("btn_vi", "btn_en", "btn_large")]
     ui.tap(ui.find("btn_large"))
     ui.pump(0.1)
     assert ui.screen.ids.btn_ticket.font_size > size_before * 1.2
+    # the header's fixed-width buttons keep their size (they broke "Englis/h" before) ...
+    assert [ui.find(b).font_size for b in ("btn_vi", "btn_en", "btn_large")] == header_before
+    ui.tap(ui.find("btn_large"))
+    ui.pump(0.1)
+    # ... and are back to it, not larger, when large text is turned off again
+    assert [ui.find(b).font_size for b in ("btn_vi", "btn_en", "btn_large")] == header_before
+    assert ui.screen.ids.btn_ticket.font_size == size_before
 
 
 def test_wrong_id_number_shows_a_plain_error_and_retry_works(ui: Any) -> None:
@@ -197,12 +205,15 @@ def _small_targets(root: Any, min_px: float) -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
-def test_every_screen_renders_without_overflow(ui: Any, language: str) -> None:
+@pytest.mark.parametrize("large_text", [False, True], ids=["normal", "large"])
+def test_every_screen_renders_without_overflow(ui: Any, language: str, large_text: bool) -> None:
     from kivy.core.window import Window
 
     seen = []
-    for name, ready in walk_screens(ui, language):
+    for name, ready in walk_screens(ui, language, large_text):
         assert ready, name
+        if name != "out_of_service":   # a fault ends the session: its screen is in the default
+            assert (ui.app.language, ui.app.large_text) == (language, large_text), name
         ui.pump(0.05)
         img = ui.app.root.export_as_image()
         px = np.frombuffer(img.texture.pixels, np.uint8).reshape(-1, 4)[:, :3]
