@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import time
 import wave
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -96,6 +98,20 @@ def test_enrol_and_sign_in(centre_proc: CentreProcess, console: WebDriver, displ
     wait_for(lambda: attr_of(display, "#conn", "data-state") == "online", what="display stream online")
 
 
+def page_shot(driver: WebDriver, name: str, width: int, height: int) -> None:
+    """Save the page at ``width`` x ``height`` to ``$KIOSK_UI_SHOTS/<name>.png`` when that is
+    set (to look at it); the window's size is restored."""
+    folder = os.environ.get("KIOSK_UI_SHOTS")
+    if not folder:
+        return
+    size = driver.get_window_size()
+    driver.set_window_size(width, height)
+    time.sleep(0.3)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+    driver.set_window_size(size["width"], size["height"])
+
+
 def test_call_next_shows_handover_and_the_display_announces(centre_proc: CentreProcess, console: WebDriver,
                                                             display: WebDriver) -> None:
     issue(centre_proc, "cccd_new", HANDOVER, ("corrections", "appointment.identity_unchecked",
@@ -118,11 +134,13 @@ def test_call_next_shows_handover_and_the_display_announces(centre_proc: CentreP
     assert text_of(console, ".field[data-field=full_name] dd") == "Trần Thị Thử"
     assert attr_of(console, ".field[data-field=full_name]", "className") == "field"
     assert attr_of(console, "#portrait", "src") == "data:image/jpeg;base64," + PORTRAIT
+    page_shot(console, "counter-called-handover", 1366, 768)
     # the hall display: the number at counter 3, highlighted, in the recent calls, announced
     wait_for(lambda: text_of(display, ".counter-cell[data-counter='3'] .counter-number") == "A001",
              what="A001 on the display")
     assert "flash" in attr_of(display, ".counter-cell[data-counter='3']", "className").split()
     assert text_of(display, ".recent li") == "A001 → quầy 3"
+    page_shot(display, "display-called", 1920, 1080)
     assert wait_for(lambda: plays(display), what="a clip played") == ["A001/3.wav"]
     clip = requests.get(centre_proc.url + "/announce/A001/3.wav",
                         cookies={"centre_token": centre_proc.tokens["hall"]}, timeout=30)
