@@ -60,6 +60,15 @@ RATING_REASONS = (("wait", "Chờ lâu"), ("attitude", "Thái độ phục vụ"
                   ("procedure", "Thủ tục phức tạp"), ("other", "Khác"))
 
 
+def shown_value(key: str, value: Any) -> Any:
+    """A chip field as the officer reads it: dates (ISO 8601 in the handover) as dd/mm/yyyy,
+    like the citizen's card and every other date in the centre."""
+    if key.startswith("date_") and isinstance(value, str) and len(value) == 10 \
+            and value[4] == value[7] == "-" and value.replace("-", "").isdigit():
+        return f"{value[8:10]}/{value[5:7]}/{value[0:4]}"
+    return value
+
+
 def handover_view(raw: dict[str, Any]) -> dict[str, Any]:
     """The handover as rows the officer reads: every chip field with its label, the flagged
     ones with the corrected value, and the passive-authentication badge."""
@@ -70,12 +79,12 @@ def handover_view(raw: dict[str, Any]) -> dict[str, Any]:
     for key, value in chip.items():
         if isinstance(value, (dict, list)):
             value = json.dumps(value, ensure_ascii=False)
-        rows.append({"key": key, "label": CHIP_LABELS.get(key, key), "value": value,
-                     "flagged": key in flagged, "corrected": corrections.get(key)})
+        rows.append({"key": key, "label": CHIP_LABELS.get(key, key), "value": shown_value(key, value),
+                     "flagged": key in flagged, "corrected": shown_value(key, corrections.get(key))})
     for key, value in corrections.items():   # a correction of a field the chip did not give
         if key not in chip:
             rows.append({"key": key, "label": CHIP_LABELS.get(key, key), "value": "",
-                         "flagged": True, "corrected": value})
+                         "flagged": True, "corrected": shown_value(key, value)})
     for key in sorted(flagged - set(chip) - set(corrections)):
         rows.append({"key": key, "label": CHIP_LABELS.get(key, key), "value": "",
                      "flagged": True, "corrected": None})

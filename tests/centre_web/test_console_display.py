@@ -133,6 +133,7 @@ def test_call_next_shows_handover_and_the_display_announces(centre_proc: CentreP
     assert text_of(console, row + " .fixed") == "Số 5 Hàng Bài, Hoàn Kiếm, Hà Nội"
     assert text_of(console, ".field[data-field=full_name] dd") == "Trần Thị Thử"
     assert attr_of(console, ".field[data-field=full_name]", "className") == "field"
+    assert text_of(console, ".field[data-field=date_of_birth] dd") == "03/02/1990"   # not 1990-02-03
     assert attr_of(console, "#portrait", "src") == "data:image/jpeg;base64," + PORTRAIT
     page_shot(console, "counter-called-handover", 1366, 768)
     # the hall display: the number at counter 3, highlighted, in the recent calls, announced
