@@ -232,3 +232,22 @@ def test_a_lost_check_in_is_voided_before_the_online_ticket_claims_its_booking(
     finally:
         link.close()
         pool.stop()
+
+
+def test_an_offline_ticket_replacing_a_lost_claim_takes_the_booking_over(centre_proc: CentreProcess) -> None:
+    """The online ticket with the claim was made but its answer lost; the offline ticket the
+    citizen was shown names that attempt: the ghost is cancelled, its booking goes to the
+    offline ticket (in the same transaction)."""
+    now = time.time()
+    k = Kiosk(centre_proc)
+    book(centre_proc, "BK-GHOST", now)
+    claim = {"code": "BK-GHOST", "id_number": CITIZEN}
+    s, ghost = k.api.post(f"{T}/tickets", {"service": "cccd_new", "booking": claim}, **{"Idempotency-Key": "lost-1"})
+    assert s == 201 and booking(centre_proc, "BK-GHOST")["ticket_id"] == ghost["id"]   # ... never seen
+    body = {"service": "cccd_new", "seq": k.next["A"], "client_ref": "kiosk-01/lost-1/offline", "replaces": "lost-1",
+            "issued_at": datetime.fromtimestamp(now + 1).astimezone().isoformat(), "booking": claim}
+    s, shown = k.api.post(f"{T}/tickets/offline", body, **{"Idempotency-Key": "lost-1/offline"})
+    assert s == 201 and shown["appointment"] and claim_flags(shown) == ["appointment.claim.checked_in"]
+    assert detail(centre_proc, ghost["id"])["state"] == "cancelled"
+    kept = booking(centre_proc, "BK-GHOST")
+    assert (kept["state"], kept["ticket_id"]) == ("checked_in", shown["id"])
