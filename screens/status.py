@@ -97,6 +97,6 @@ def print_state_text(state: str, _: Callable[[str], str], lang: str) -> str:
         return _("Printing…")
     if state == "printed":
         return _("Please take the printed slip below the screen.")
-    if state:
-        return error_texts(state, _, lang)[0]
+    if state:   # the ticket's next step ("your number is kept") does not fit a slip
+        return error_texts(state, _, lang)[0] + "\n" + _("Note the code shown above, or ask at the reception counter.")
     return ""

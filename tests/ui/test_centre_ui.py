@@ -150,6 +150,7 @@ def test_status_timeline_and_printed_slip(kiosk_ui: Any) -> None:
     ctl.send(f.SetLanguage("vi"))
     ui.pump(0.1)
     assert "giấy" in ui.screen.ids.print_state.text.lower()
+    assert "hỏi tại quầy hướng dẫn" in ui.screen.ids.print_state.text      # and what to do instead
     shot(ui, "status-slip-paper-out")
     ctl.send(f.SetLanguage("en"))
     printer.fault = None                          # paper loaded: printing again works
