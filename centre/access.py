@@ -44,7 +44,12 @@ _BY_HASH = select(api_token.c.id, api_token.c.name, api_token.c.role, api_token.
 
 
 def authenticate(conn: Connection, token: str) -> Principal:
-    row = conn.execute(_BY_HASH, {"b_hash": token_hash(token)}).first()
+    return principal_of(conn.execute(_BY_HASH, {"b_hash": token_hash(token)}).first())
+
+
+def principal_of(row: Any) -> Principal:
+    """The caller of a token's row (``id``, ``name``, ``role``, ``revoked_at``) as looked
+    up by its hash; ``None`` (no such token) or a revoked token is refused."""
     if row is None or row.revoked_at is not None:
         raise Unauthorized("unknown or revoked token")
     return Principal(row.id, row.name, row.role)

@@ -11,7 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from centre import access
 from centre.api.models import ErrorBody
@@ -20,7 +20,8 @@ from centre.principals import CounterSession, Principal
 from centre.replaced import TOMBSTONE_HASH
 from centre.service import Centre
 from centre.store.events import lock_centre
-from centre.store.schema import idempotency
+from centre.security import token_hash
+from centre.store.schema import api_token, idempotency
 
 bearer = HTTPBearer(auto_error=False, description="the device's token (python -m kiosk centre token add)")
 
@@ -73,7 +74,15 @@ IdemKey = Header(default="", alias="Idempotency-Key", max_length=200,
 _IDEM_GET = select(idempotency.c.request_hash, idempotency.c.status, idempotency.c.body).where(
     idempotency.c.token_id == bindparam("b_token"), idempotency.c.key == bindparam("b_key"))
 _IDEM_PUT = idempotency.insert()
+# the caller's token and the answer stored under its key, in one statement (one round trip)
+_CALLER_AND_ANSWER = select(
+    api_token.c.id, api_token.c.name, api_token.c.role, api_token.c.revoked_at,
+    idempotency.c.request_hash, idempotency.c.status, idempotency.c.body,
+).select_from(api_token.outerjoin(idempotency, and_(
+    idempotency.c.token_id == api_token.c.id, idempotency.c.key == bindparam("b_key")))
+).where(api_token.c.token_hash == bindparam("b_hash"))
 Answer = tuple[int, str, bool]     # status, JSON body, replayed
+_LOOK_UP = object()                # the stored answer is not known yet: the job reads it
 
 
 def _request_digest(request_body: Any) -> str:
@@ -86,9 +95,10 @@ def _answer_job(centre: Centre, key: str, digest: str, fn: Callable[[Connection,
                 status: int) -> Callable[[Connection, Any], Answer]:
     """The write as one job for the writer: a replay of the first answer when the key was
     seen, else ``fn`` and the answer stored under the key."""
-    def job(conn: Connection, p: Principal | CounterSession) -> Answer:
+    def job(conn: Connection, p: Principal | CounterSession, stored: Any = _LOOK_UP) -> Answer:
         if key:
-            row = conn.execute(_IDEM_GET, {"b_token": p.token_id, "b_key": key}).first()
+            row = (conn.execute(_IDEM_GET, {"b_token": p.token_id, "b_key": key}).first()
+                   if stored is _LOOK_UP else stored)
             if row is not None:
                 if row.request_hash == TOMBSTONE_HASH:   # replaced by an offline ticket: any request
                     return row.status, row.body, True
@@ -147,12 +157,13 @@ async def write_as(request: Request, cred: HTTPAuthorizationCredentials | None, 
 
     def checked(conn: Connection) -> Answer | CentreError:
         try:
-            p = access.authenticate(conn, token)
+            found = conn.execute(_CALLER_AND_ANSWER, {"b_hash": token_hash(token), "b_key": key}).first()
+            p = access.principal_of(found)
             access.require_role(p, *roles)
             caller = p if counter_secret is None else access.session_for(conn, p, counter_secret)
         except CentreError as refused:   # a value, not a raise: the batch is not rolled back for it
             return refused
-        return job(conn, caller)
+        return job(conn, caller, found if found.request_hash is not None else None)
 
     batcher = centre.batcher
     if batcher is not None and batcher.running:

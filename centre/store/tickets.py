@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, Float, String, and_, bindparam, case, func, insert, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -31,6 +31,20 @@ _SAVE_COUNTER = (update(day_counter)
                  .values(next_online=bindparam("b_online"), next_offline=bindparam("b_offline")))
 _INSERT_TICKET = insert(ticket).returning(ticket.c.id)
 _INSERT_HISTORY = insert(ticket_history)
+_NEW_COLUMNS = ("day", "prefix", "seq", "number", "service_code", "priority_group", "state", "issued_at", "kiosk",
+                "offline", "client_ref", "flags", "calls", "print_state", "appointment_id", "appointment_at")
+_HISTORY_COLUMNS = ["ticket_id", "state", "action", "at", "counter", "detail"]
+# PostgreSQL: the ticket and its two history rows (created, then queued) in one statement,
+# one round trip instead of two. The queued row is made from the created row's RETURNING,
+# so it is inserted after it (history is read in id order).
+_NEW_TICKET = insert(ticket).values({c: bindparam(c, type_=ticket.c[c].type) for c in _NEW_COLUMNS}) \
+    .returning(ticket.c.id).cte("new_ticket")
+_CREATED = insert(ticket_history).from_select(_HISTORY_COLUMNS, select(
+    _NEW_TICKET.c.id, literal(State.CREATED.value, String), null(), bindparam("h_issued_at", type_=Float), null(),
+    bindparam("h_detail", type_=String))).returning(ticket_history.c.ticket_id).cte("created")
+_CREATE_PG = insert(ticket_history).from_select(_HISTORY_COLUMNS, select(
+    _CREATED.c.ticket_id, literal(State.WAITING.value, String), literal(Action.QUEUE.value, String),
+    bindparam("h_now", type_=Float), null(), literal("", String))).returning(ticket_history.c.ticket_id)
 _GET = select(ticket).where(ticket.c.id == bindparam("b_id"))
 
 
@@ -101,6 +115,10 @@ def create(conn: Connection, *, day: str, prefix: str, seq: int, service_code: s
                   priority_group=priority_group, state=State.WAITING.value, issued_at=issued_at, kiosk=kiosk,
                   offline=offline, client_ref=client_ref, flags=flags, calls=0, print_state="pending",
                   appointment_id=appointment_id, appointment_at=appointment_at)
+    if conn.dialect.name == "postgresql":
+        tid = int(conn.execute(_CREATE_PG, {**values, "h_issued_at": issued_at, "h_now": now,
+                                            "h_detail": "offline" if offline else ""}).scalar_one())
+        return TicketRow(id=tid, counter=None, target_counter=None, **values)
     tid = int(conn.execute(_INSERT_TICKET, values).scalar_one())
     conn.execute(_INSERT_HISTORY, [
         {"ticket_id": tid, "state": State.CREATED.value, "action": None, "at": issued_at, "counter": None,
@@ -211,19 +229,25 @@ def ensure_unique_free(conn: Connection, day: str, prefix: str, seq: int) -> Non
 
 _DUE_BOOKINGS = select(func.count()).select_from(ticket).where(
     ticket.c.service_code == bindparam("b_service"), ticket.c.state == State.WAITING.value,
-    ticket.c.appointment_at <= bindparam("b_now"), ticket.c.target_counter.is_(None))
-_WALK_INS = select(walk_in_count.c.priority, walk_in_count.c.n).where(
-    walk_in_count.c.service_code == bindparam("b_service"))
+    ticket.c.appointment_at <= bindparam("b_now"), ticket.c.target_counter.is_(None)).scalar_subquery()
+
+
+def _walk_ins(priority: bool) -> Any:
+    return func.coalesce(select(walk_in_count.c.n).where(
+        walk_in_count.c.service_code == bindparam("b_service"),
+        walk_in_count.c.priority.is_(priority)).scalar_subquery(), 0)
+
+
+# the three numbers in one statement (one round trip)
+_WAITING_COUNTS = select(_DUE_BOOKINGS, _walk_ins(True), _walk_ins(False))
 
 
 def waiting_counts(conn: Connection, service_code: str, now: float) -> WaitingCounts:
     """What a ticket issued now queues behind: bookings whose slot has come (counted through
     their index; early bookings, whose turn comes at their slot, are behind it) and the
     walk-ins waiting, from the counts the triggers keep (no scan of the queue)."""
-    args = {"b_service": service_code, "b_now": now}
-    due = int(conn.execute(_DUE_BOOKINGS, args).scalar_one())
-    walk_ins = {bool(r.priority): int(r.n) for r in conn.execute(_WALK_INS, args)}
-    return WaitingCounts(due, walk_ins.get(True, 0), walk_ins.get(False, 0))
+    due, priority, normal = conn.execute(_WAITING_COUNTS, {"b_service": service_code, "b_now": now}).one()
+    return WaitingCounts(int(due), int(priority), int(normal))
 
 
 def waiting_counts_scanned(conn: Connection, service_code: str, now: float) -> WaitingCounts:
