@@ -10,7 +10,7 @@ from sqlalchemy import Connection, or_, select, update
 
 from centre.domain.applications import (FINAL_STATUSES, NEXT_STEP, STATUS_EN, STATUS_VI,
                                         add_working_days, is_status)
-from centre.domain.appointments import Arrival, judge_arrival
+from centre.domain.appointments import Arrival, best_slot, judge_arrival
 from centre.domain.errors import CentreError, Conflict, Forbidden, Invalid, NotFound
 from centre.principals import Principal
 from centre.service import Centre
@@ -220,13 +220,13 @@ def settle_claimed_booking(centre: Centre, conn: Connection, judged: ClaimedBook
 
 
 def _todays_booking(centre: Centre, conn: Connection, id_number: str, at: float) -> Any:
+    """The open booking of ``id_number`` today that a card tap means (see ``best_slot``)."""
     today = centre.day_of(at)
-    for row in conn.execute(select(appointment).where(appointment.c.id_hmac == centre.sealer.id_hash(id_number),
-                                                      appointment.c.state == "booked")
-                            .order_by(appointment.c.slot_at)):
-        if centre.day_of(row.slot_at) == today:
-            return row
-    return None
+    rows = [row for row in conn.execute(select(appointment).where(
+                appointment.c.id_hmac == centre.sealer.id_hash(id_number), appointment.c.state == "booked"))
+            if centre.day_of(row.slot_at) == today]
+    pick = best_slot([row.slot_at for row in rows], at, centre.settings.appointments)
+    return rows[pick] if pick is not None else None
 
 
 def heartbeat(centre: Centre, conn: Connection, kiosk: Principal, state: str, data: dict[str, Any]) -> None:

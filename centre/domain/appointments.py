@@ -52,3 +52,19 @@ def judge_arrival(slot_start: float, now: float, rule: AppointmentRule) -> Verdi
     if now <= closes:
         return Verdict(Arrival.ON_TIME)
     return Verdict(Arrival.LATE)
+
+
+def best_slot(slots: list[float], now: float, rule: AppointmentRule) -> int | None:
+    """Which of one person's bookings today a card tap (no code) checks in, by index: one
+    whose check-in window holds ``now`` (the earliest), else the next one still to come
+    (the citizen is told when to come back), else the last one that lapsed (walk-in rule).
+    A booking missed this morning must not hide the one this afternoon."""
+    if not slots:
+        return None
+    order = sorted(range(len(slots)), key=lambda i: slots[i])
+    verdicts = {i: judge_arrival(slots[i], now, rule).arrival for i in order}
+    for wanted in ((Arrival.EARLY_OK, Arrival.ON_TIME), (Arrival.TOO_EARLY,)):
+        found = next((i for i in order if verdicts[i] in wanted), None)
+        if found is not None:
+            return found
+    return order[-1]

@@ -281,30 +281,37 @@ def test_import_status_and_lookup_by_id(centre_proc: CentreProcess, tmp_path) ->
     assert "ticket(s)" in text
 
 
-def test_booking_check_in_rules(centre_proc: CentreProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _import_bookings(centre_proc: CentreProcess, tmp_path, plan: dict[str, int],  # type: ignore[no-untyped-def]
+                     extra: tuple[str, ...] = ()):
+    """Import bookings of 001090012345 whose slot is ``plan[code]`` minutes before now at the
+    centre (Asia/Ho_Chi_Minh), plus ``extra`` CSV rows; the import report, or None when some
+    slot would fall on another day there (too close to midnight; the unit tests cover it)."""
+    from zoneinfo import ZoneInfo
+
     from centre.importers import import_appointments
     from tests.fixtures.centre_server import open_centre
-    now = datetime.now().astimezone()
-    # keep every slot on today's date at the centre (Asia/Ho_Chi_Minh)
-    from zoneinfo import ZoneInfo
-    ict = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
-    base = ict.replace(second=0, microsecond=0)
+    base = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(second=0, microsecond=0)
     rows = ["MaLichHen,MaDichVu,NgayHen,GioHen,SoDinhDanh"]
-    def slot(delta_min: int) -> tuple[str, str]:
-        t = base + timedelta(minutes=delta_min)
-        return t.strftime("%d/%m/%Y"), t.strftime("%H:%M")
-    plan = {"BK-ONTIME": 5, "BK-EARLY": -20, "BK-LATE": 40, "BK-MISMATCH": 0}
-    for code, delta in plan.items():
-        d, h = slot(-delta)      # slot = now - delta: ON_TIME slot 5 min ago, EARLY slot in 20 min …
-        rows.append(f"{code},cccd_new,{d},{h},001090012345")
-    if any(slot(-d)[0] != base.strftime("%d/%m/%Y") for d in plan.values()):
-        return  # too close to midnight at the centre for same-day slots; covered by the unit tests
-    rows.append("BK-BAD,nope,01/01/2026,08:00,")
+    for code, ago in plan.items():
+        t = base - timedelta(minutes=ago)
+        if t.date() != base.date():
+            return None
+        rows.append(f"{code},cccd_new,{t:%d/%m/%Y},{t:%H:%M},001090012345")
     f = tmp_path / "bookings.csv"
-    f.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    f.write_text("\n".join([*rows, *extra]) + "\n", encoding="utf-8")
     c = open_centre(centre_proc.data_dir, centre_proc.database_url)
-    report = import_appointments(c, f)
-    c.db.dispose()
+    try:
+        return import_appointments(c, f)
+    finally:
+        c.db.dispose()
+
+
+def test_booking_check_in_rules(centre_proc: CentreProcess, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # ON_TIME slot 5 min ago, EARLY slot in 20 min, LATE 40 min ago
+    report = _import_bookings(centre_proc, tmp_path, {"BK-ONTIME": 5, "BK-EARLY": -20, "BK-LATE": 40,
+                                                      "BK-MISMATCH": 0}, ("BK-BAD,nope,01/01/2026,08:00,",))
+    if report is None:
+        return  # too close to midnight at the centre for same-day slots; covered by the unit tests
     assert report.accepted == 4 and [r["row"] for r in report.rejected] == [5]
     k = kiosk(centre_proc)
     s, ontime = k.post(f"{T}/appointments/checkin", {"code": "BK-ONTIME", "id_number": "001090012345"})
@@ -319,4 +326,19 @@ def test_booking_check_in_rules(centre_proc: CentreProcess, tmp_path) -> None:  
     # the checked-in booking is called before an earlier walk-in
     c3 = signed_in(centre_proc, 3, ["cccd_new"])
     assert c3.post(f"{T}/counter/call-next")[1]["id"] == ontime["ticket"]["id"]
-    del now
+
+
+def test_a_card_tap_checks_in_the_booking_due_now_not_one_missed_earlier(  # type: ignore[no-untyped-def]
+        centre_proc: CentreProcess, tmp_path) -> None:
+    """Two bookings today: one missed two hours ago, one in ten minutes. Tapping the card (no
+    code) checks in the one in ten minutes; before, the missed one was taken and lapsed."""
+    report = _import_bookings(centre_proc, tmp_path, {"BK-MISSED": 120, "BK-NOW": -10})
+    if report is None:
+        return  # too close to midnight at the centre for same-day slots; covered by the unit tests
+    assert report.accepted == 2
+    k = kiosk(centre_proc)
+    s, tap = k.post(f"{T}/appointments/checkin", {"code": "", "id_number": "001090012345"})
+    assert s == 200 and tap["checked_in"] and tap["rule"]["arrival"] == "early"
+    assert k.post(f"{T}/appointments/checkin", {"code": "BK-NOW"})[1]["error"] == "booking_used"
+    s, missed = k.post(f"{T}/appointments/checkin", {"code": "BK-MISSED", "id_number": "001090012345"})
+    assert s == 200 and missed["rule"]["arrival"] == "late"     # still open, and lapsed

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from centre.domain.applications import add_working_days
-from centre.domain.appointments import AppointmentRule, Arrival, judge_arrival
+from centre.domain.appointments import AppointmentRule, Arrival, best_slot, judge_arrival
 from centre.domain.waits import estimate_wait
 
 RULE = AppointmentRule(early_min=30, grace_min=15)
@@ -20,6 +20,23 @@ def test_arrival_windows() -> None:
     assert judge_arrival(SLOT, SLOT + 15 * 60, RULE).arrival is Arrival.ON_TIME
     late = judge_arrival(SLOT, SLOT + 15 * 60 + 1, RULE)
     assert late.arrival is Arrival.LATE and late.issues_ticket and not late.checks_in
+
+
+def test_a_card_tap_checks_in_the_booking_whose_window_is_open() -> None:
+    h = 3600.0
+    morning, afternoon, evening = SLOT, SLOT + 5 * h, SLOT + 7 * h
+    slots = [evening, morning, afternoon]            # in no particular order
+    # the morning one missed: at 14:50 the afternoon one (15:00) is meant, not the lapsed one
+    assert best_slot(slots, afternoon - 10 * 60, RULE) == 2
+    assert best_slot(slots, afternoon + 10 * 60, RULE) == 2      # inside the grace
+    assert best_slot(slots, morning - 10 * 60, RULE) == 1        # early for the first
+    # between windows: the next one to come (told when to come back), not a lapsed one
+    assert best_slot(slots, morning + 2 * h, RULE) == 2
+    # all lapsed: the last one (the walk-in rule applies to it)
+    assert best_slot(slots, evening + 2 * h, RULE) == 0
+    # two windows open at once: the earlier slot
+    assert best_slot([SLOT + 20 * 60, SLOT], SLOT + 5 * 60, RULE) == 1
+    assert best_slot([], SLOT, RULE) is None
 
 
 def test_card_due_seven_working_days_later() -> None:
