@@ -242,6 +242,9 @@ class Flow:
                 self._go(State.SERVICE)
             elif isinstance(event, StartStatus):
                 self._go(State.STATUS)
+            elif isinstance(event, StatusQuery):  # a receipt's QR shown at the attract screen
+                self._go(State.STATUS)
+                return self._dispatch(event)
             elif isinstance(event, KeyProvided):  # QR shown straight at the attract screen
                 self._go(State.IDENTIFY)
                 return self._key_provided(event)

@@ -38,7 +38,8 @@ class QrInterpreter:
         if isinstance(result, CardQr):
             return f.KeyProvided(result.access_key(), "qr", result.to_citizen())
         if isinstance(result, DossierCode):
-            return f.StatusQuery(result.code) if self._state() == f.State.STATUS \
+            # on the status screen, or straight at the welcome screen: its status
+            return f.StatusQuery(result.code) if self._state() in (f.State.STATUS, f.State.ATTRACT) \
                 else f.QrRejected("qr.dossier_here")
         if isinstance(result, BookingCode):
             from kiosk.visit_events import BookingScanned

@@ -188,6 +188,15 @@ def test_status_query_and_answer() -> None:
     assert fl.session.status_result is None
 
 
+def test_a_receipt_qr_at_the_welcome_screen_shows_its_status() -> None:
+    fl = make()
+    assert fl.state == State.ATTRACT
+    assert fl.handle(f.StatusQuery("000.17.22.H56-261203-0001")) == [f.LookupStatus("000.17.22.H56-261203-0001")]
+    assert fl.state == State.STATUS and fl.session.status_query == "000.17.22.H56-261203-0001"
+    fl.handle(f.StatusAnswered("result"))
+    assert fl.session.status_result == "result"
+
+
 def test_cancel_wipes_from_any_state() -> None:
     fl = to_confirm(make())
     fl.handle(f.SetLanguage("en"))

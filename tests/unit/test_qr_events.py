@@ -65,10 +65,12 @@ def test_source_is_passed_on_from_the_camera_the_advice_is_the_keypad() -> None:
     assert ev == f.QrRejected("qr.mangled", "next.use_keypad")
 
 
-def test_dossier_code_queries_status_only_on_the_status_screen() -> None:
+def test_dossier_code_queries_status_on_the_status_and_welcome_screens_only() -> None:
     code = "000.00.15.H26-230815-0001"
     assert to_event(code, state=State.STATUS) == f.StatusQuery(code)
+    assert to_event(code, state=State.ATTRACT) == f.StatusQuery(code)   # straight at the welcome screen
     assert to_event(code, state=State.IDENTIFY) == f.QrRejected("qr.dossier_here")
+    assert to_event(code, state=State.SERVICE) == f.QrRejected("qr.dossier_here")
 
 
 def test_booking_code_starts_a_check_in() -> None:
