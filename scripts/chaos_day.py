@@ -2,7 +2,8 @@
 """A chaos day against the real centre: N kiosk processes behind fault-injecting proxies,
 the centre and kiosks killed (SIGKILL) and restarted at random points; then every ticket a
 citizen was shown is checked on the centre (exactly once, in issue-time order, every gap
-explained) and the counts are printed.
+explained), and so is every booking a citizen checked in (tied to exactly the ticket its
+citizen holds, checked in once), and the counts are printed.
 
     .venv/bin/python scripts/chaos_day.py --tickets 5000 --kiosks 3 --seed 1
 
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fault-rate", type=float, default=0.01,
                     help="chance per request chunk of each of: reset before, reset after forwarding")
     ap.add_argument("--pause-ms", type=float, default=20.0, help="up to this long between citizens")
+    ap.add_argument("--bookings", type=int, help="citizens among the tickets who booked online and check in "
+                    "(default: a tenth of the tickets; 0: walk-ins only)")
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--keep", type=Path, help="run in this (new) folder and keep it")
     ap.add_argument("--json", action="store_true", help="print the counts as one JSON object")
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     plan = DayPlan(tickets=args.tickets, kiosks=args.kiosks, seed=args.seed, centre_kills=args.centre_kills,
                    kiosk_kills=args.kiosk_kills, partitions=args.partitions, pause_ms=args.pause_ms,
-                   timeout_s=args.timeout,
+                   timeout_s=args.timeout, bookings=args.tickets // 10 if args.bookings is None else args.bookings,
                    rates=FaultRates(refuse=2 * args.fault_rate, drop_request=args.fault_rate,
                                     drop_response=args.fault_rate, delay=3 * args.fault_rate))
     started = time.monotonic()

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.chaos.booking_audit import BookingReport, audit_bookings, read_bookings
+
 ORDER_TOLERANCE_S = 0.01
 REPLACED = "replaced_by_offline"   # the history's reason on a cancelled ghost (centre.replaced)
 ABANDONED = "attempt_abandoned"    # ... on the ticket of an attempt a kiosk voided after a kill
@@ -51,6 +53,11 @@ class Shown:
     centre_id: int | None
     t_key: float
     t_shown: float
+    booking: str = ""               # a citizen with a booking (see tests.chaos.booking_audit)
+    via: str = ""                   # ... got this ticket by: checkin, claim, walk_in
+    after: str = ""                 # ... after the last check-in said: answered, too_early, a message key
+    appointment: str = ""           # Ticket.appointment as shown
+    checkin_keys: tuple[str, ...] = ()   # the keys of the check-in that made it
 
 
 @dataclass
@@ -61,6 +68,8 @@ class KioskJournal:
     killed_keys: set[str] = field(default_factory=set)   # issue attempts cut short by a kill
     refused_keys: set[str] = field(default_factory=set)  # issue() raised: no number shown
     returned_keys: set[str] = field(default_factory=set)  # in the kiosk's ticket log: issue() got an answer
+    checkins: list[dict[str, Any]] = field(default_factory=list)   # check-ins that showed no ticket
+    voided_keys: set[str] = field(default_factory=set)   # ... their keys: the kiosk voids what they made
     refused: int = 0
     segments: int = 0
     unfinished_segments: int = 0
@@ -98,7 +107,13 @@ def read_journal(kiosk: str, path: Path) -> KioskJournal:
             pending = e["key"]
         elif ev == "shown":
             j.shown.append(Shown(kiosk, e["key"], e["client_key"], e["number"], e["prefix"], e["day"],
-                                 e["offline"], e["centre_id"], key_time[e["key"]], e["t"]))
+                                 e["offline"], e["centre_id"], key_time[e["key"]], e["t"], e.get("booking", ""),
+                                 e.get("via", ""), e.get("after", ""), e.get("appointment", ""),
+                                 tuple(e.get("checkin_keys", ()))))
+            pending = ""
+        elif ev == "checkin":   # settled before the line: refused, or its void queued
+            j.checkins.append(e)
+            j.voided_keys.update(e["keys"])
             pending = ""
         elif ev == "refused":
             j.refused += 1
@@ -129,6 +144,9 @@ class AuditReport:
     unheld_returned: int = 0       # open, of a kill between issue() returning and the journal line
     unheld_killed: int = 0         # open tickets nobody holds, of attempts cut short by a kill (a finding)
     unheld_unexplained: int = 0    # ... of anything else (a finding)
+    unshown_checkin_lost: int = 0  # centre tickets of check-ins whose answer the kiosk lost
+    checkin_lost_voided: int = 0   # ... cancelled as attempt_abandoned (the kiosk's void), as they must be
+    unheld_checkin: int = 0        # ... still open (a finding)
     unshown_unexplained: int = 0
     gaps_unused_lease: int = 0
     gaps_orphan_lease: int = 0
@@ -136,6 +154,7 @@ class AuditReport:
     gaps_unexplained: int = 0
     outbox_left: int = 0
     outbox_refused: int = 0
+    booking: BookingReport = field(default_factory=BookingReport)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -143,10 +162,10 @@ class AuditReport:
         return not (self.lost or self.duplicates or self.out_of_order or self.prints_lost
                     or self.unshown_unexplained or self.gaps_unexplained or self.outbox_left
                     or self.outbox_refused or self.ghosts_open or self.unheld_unexplained
-                    or self.unheld_killed)
+                    or self.unheld_killed or self.unheld_checkin or not self.booking.ok)
 
     def counts(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+        return {**{k: v for k, v in self.__dict__.items() if isinstance(v, int)}, **self.booking.counts()}
 
     def problem(self, text: str) -> None:
         if len(self.problems) < 30:
@@ -167,7 +186,7 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
     rep = AuditReport()
     journals = {k: read_journal(k, d / "journal.jsonl") for k, d in kiosk_dirs.items()}
     tickets = _rows(centre_db, "SELECT id, day, prefix, seq, number, issued_at, kiosk, offline, client_ref,"
-                               " print_state, state FROM ticket")
+                               " print_state, state, flags, appointment_id FROM ticket")
     rep.centre_tickets = len(tickets)
     by_id = {t["id"]: t for t in tickets}
     by_ref: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -177,6 +196,8 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
     idem_key: dict[int, str] = {}
     for r in _rows(centre_db, "SELECT key, body FROM idempotency"):
         body = json.loads(r["body"])
+        if isinstance(body, dict) and "rule" in body and isinstance(body.get("ticket"), dict):
+            body = body["ticket"]   # a check-in's answer names the ticket it made
         if isinstance(body, dict) and "id" in body and not r["key"].endswith(("/print", "/handover")):
             idem_key[int(body["id"])] = r["key"]
     matched: dict[int, Shown] = {}
@@ -217,7 +238,10 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
         if k in journals and (d / "offline_cache" / "kiosk.sqlite3").exists():
             journals[k].returned_keys = {r["client_key"] for r in _rows(
                 d / "offline_cache" / "kiosk.sqlite3", "SELECT client_key FROM ticket WHERE source = 'centre'")}
-    _check_unshown(rep, tickets, matched, idem_key, journals, replaced, _cancelled_as(centre_db, ABANDONED))
+    returned = _check_unshown(rep, tickets, matched, idem_key, journals, replaced, _cancelled_as(centre_db, ABANDONED))
+    audit_bookings(rep.booking, read_bookings(kiosk_dirs), _rows(centre_db, "SELECT * FROM appointment"), tickets,
+                   journals, printed_ok, returned, _rows(centre_db, "SELECT COUNT(*) AS n FROM event WHERE"
+                                                                    " kind = 'booking.reopened'")[0]["n"], rep.problem)
     _check_online_order(rep, tickets)
     _check_gaps(rep, centre_db, tickets, kiosk_dirs, journals)
     for k, d in kiosk_dirs.items():
@@ -236,8 +260,11 @@ def _cancelled_as(centre_db: Path, reason: str) -> set[int]:
 
 
 def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Shown], idem_key: dict[int, str],
-                   journals: dict[str, KioskJournal], replaced: set[int], abandoned: set[int]) -> None:
+                   journals: dict[str, KioskJournal], replaced: set[int], abandoned: set[int]) -> set[int]:
+    """Every centre ticket nobody was shown is explained and ended; returns the ids of those
+    a kill left open between the kiosk's answer and the screen (``unheld_returned``)."""
     fallback = {s.key for j in journals.values() for s in j.shown if s.offline}
+    returned: set[int] = set()
     for t in tickets:
         if t["id"] in matched:
             continue
@@ -260,8 +287,18 @@ def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Show
                 continue
             if attempt in j.returned_keys and t["state"] in OPEN_STATES:
                 rep.unheld_returned += 1   # the attempt was over; the kill beat the screen
+                returned.add(t["id"])
                 continue
             killed = True
+        elif j is not None and attempt in j.voided_keys:
+            rep.unshown_checkin_lost += 1   # the citizen was told the check-in failed
+            if t["id"] in abandoned and t["state"] == "cancelled":
+                rep.checkin_lost_voided += 1
+            else:
+                rep.unheld_checkin += 1
+                rep.problem(f"unheld: check-in ticket {t['number']} of {t['kiosk']} is {t['state']}, "
+                            f"not cancelled as {ABANDONED}")
+            continue
         elif j is not None and attempt in j.refused_keys and t["id"] in abandoned and t["state"] == "cancelled":
             rep.unshown_refused += 1
             continue
@@ -276,6 +313,7 @@ def _check_unshown(rep: AuditReport, tickets: list[Any], matched: dict[int, Show
             else:
                 rep.unheld_unexplained += 1
                 rep.problem(f"unheld: {t['number']} of {t['kiosk']} is {t['state']} and nobody holds it")
+    return returned
 
 
 def _check_online_order(rep: AuditReport, tickets: list[Any]) -> None:

@@ -18,8 +18,15 @@ from pathlib import Path
 from typing import Callable
 
 from tests.chaos.audit import AuditReport, audit
+from tests.chaos.bookings import import_bookings, mid_morning_zone, plan_bookings
 from tests.chaos.proxy import FaultRates, ProxyPool
 from tests.fixtures.centre_server import ROOT, CentreProcess, centre_env
+
+
+def _services() -> list[str]:
+    """The services a citizen can book: the default catalogue's (the kiosks and the centre use it)."""
+    from kiosk.config import load_config
+    return [s["code"] for s in load_config(environ={})["services.list"]]
 
 
 class ChaosError(Exception):
@@ -37,6 +44,8 @@ class DayPlan:
     rates: FaultRates = field(default_factory=FaultRates)
     pause_ms: float = 20.0
     timeout_s: float = 1800.0
+    bookings: int = 0          # citizens who booked online (tests.chaos.bookings), among the tickets
+    seconds_per_ticket: float = 0.12   # to spread the slots over the day (a guess; see bookings)
 
 
 @dataclass
@@ -59,11 +68,15 @@ class DayResult:
 class Worker:
     """One kiosk process (restarted on the same data folder after a kill)."""
 
-    def __init__(self, name: str, folder: Path, url: str, token: str, quota: int, seed: int, pause_ms: float) -> None:
+    def __init__(self, name: str, folder: Path, url: str, token: str, quota: int, seed: int, pause_ms: float,
+                 timezone: str) -> None:
         self.name, self.folder, self.quota = name, folder, quota
         # --token=VALUE: a token may start with "-", which argparse would take for an option
         self.args = ["--dir", str(folder), "--url", url, f"--token={token}", "--kiosk-id", name,
-                     "--quota", str(quota), "--seed", str(seed), "--pause-ms", str(pause_ms)]
+                     "--quota", str(quota), "--seed", str(seed), "--pause-ms", str(pause_ms),
+                     "--timezone", timezone]
+        if (folder / "bookings.json").exists():
+            self.args += ["--bookings", str(folder / "bookings.json")]
         self.proc: subprocess.Popen[bytes] | None = None
         self.done = False
         self._read = 0      # journal bytes counted so far
@@ -107,15 +120,21 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
     """Run the day in ``workdir`` (fresh); every process it started is gone when it returns."""
     began = time.monotonic()
     rng = random.Random(plan.seed)
-    centre = CentreProcess(workdir / "centre")
+    tz = mid_morning_zone()   # the whole day (and every slot) on the centre's today
+    centre = CentreProcess(workdir / "centre", env={"KIOSK_CENTRE_SERVICE_TIMEZONE": tz})
     centre.data_dir.mkdir(parents=True)
     names = [f"kiosk-{i + 1:02d}" for i in range(plan.kiosks)]
     for name in names:
         centre.add_token("kiosk", name)
+    quotas = [plan.tickets // plan.kiosks + (i < plan.tickets % plan.kiosks) for i in range(plan.kiosks)]
+    if plan.bookings:
+        booked = plan_bookings(plan.bookings, dict(zip(names, quotas)), _services(), random.Random(f"{plan.seed}/bookings"),
+                               time.time(), plan.tickets * plan.seconds_per_ticket)
+        accepted = import_bookings(booked, centre.data_dir, tz, {n: workdir / n for n in names})
+        say(f"{accepted} bookings imported")
     centre.start()
     pool = ProxyPool(centre.port, plan.kiosks, plan.seed, plan.rates).start()
-    quotas = [plan.tickets // plan.kiosks + (i < plan.tickets % plan.kiosks) for i in range(plan.kiosks)]
-    workers = [Worker(n, workdir / n, f"http://127.0.0.1:{p.port}", centre.tokens[n], q, plan.seed, plan.pause_ms)
+    workers = [Worker(n, workdir / n, f"http://127.0.0.1:{p.port}", centre.tokens[n], q, plan.seed, plan.pause_ms, tz)
                for n, p, q in zip(names, pool.proxies, quotas)]
     stats = {"centre": 0, "kiosk": 0, "partition": 0, "crash": 0}
     crashes: list[str] = []
@@ -198,7 +217,7 @@ def _run_chaos(plan: DayPlan, rng: random.Random, centre: CentreProcess, pool: P
 def print_counts(result: DayResult, out: Callable[[str], None] = print) -> None:
     """The counts, one per line, then the first problems found (if any)."""
     for k, v in result.counts().items():
-        out(f"{k:>22}: {v}")
+        out(f"{k:>32}: {v}")
     for p in result.report.problems:
         out(f"  problem: {p}")
     for c in result.crashes:

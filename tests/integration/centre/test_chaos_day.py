@@ -3,7 +3,10 @@ proxies while the centre and the kiosks are killed (SIGKILL) and restarted; afte
 every ticket a citizen was shown is on the centre exactly once, in issue-time order, and
 every hole in the numbering is explained; every ghost (an online ticket whose answer was
 lost, the citizen holding an offline number instead) is cancelled, and so is every ticket of an
-attempt a kill cut short (the restarted kiosk voids it). The full day (5,000 tickets) is
+attempt a kill cut short (the restarted kiosk voids it). 90 of the citizens booked online and
+check in through the kiosk's controller (a lost check-in: the ticket claims the booking);
+every booking ends tied to exactly the ticket its citizen holds, checked in once. The full
+day (5,000 tickets, 500 of them bookings) is
 ``.venv/bin/python scripts/chaos_day.py --tickets 5000 --kiosks 3 --seed 1``."""
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from tests.chaos.proxy import FaultRates
 def test_a_small_chaos_day_loses_nothing_a_citizen_was_shown(tmp_path: Path) -> None:
     plan = DayPlan(tickets=600, kiosks=3, seed=7, centre_kills=2, kiosk_kills=4, partitions=2,
                    rates=FaultRates(refuse=0.03, drop_request=0.015, drop_response=0.015, delay=0.03),
-                   pause_ms=10.0, timeout_s=200.0)
+                   pause_ms=10.0, timeout_s=200.0, bookings=90)
     result = run_day(tmp_path, plan)
     print_counts(result)
     rep = result.report
@@ -41,6 +44,16 @@ def test_a_small_chaos_day_loses_nothing_a_citizen_was_shown(tmp_path: Path) -> 
     assert rep.ghosts_cancelled == rep.unshown_ghost
     # ... but a kill between issue() returning and the screen (microseconds; counted apart)
     assert rep.killed_voided + rep.unheld_returned == rep.unshown_killed
+    # every booking is tied to the ticket its citizen holds (checked in at the kiosk, or claimed
+    # by the ticket when the check-in could not reach the centre), never twice, never a cancelled one
+    bk = rep.booking
+    assert bk.bookings == 90 and bk.ok, rep.problems
+    assert (bk.unlinked, bk.on_cancelled, bk.twice, bk.claim_not_taken, bk.refused_unexplained) == (0, 0, 0, 0, 0)
+    assert bk.checked_in > 0 and bk.checkin_offline > 0 and bk.claimed_offline + bk.claimed_online > 0
+    assert bk.checked_in + bk.checkin_late + bk.claimed_offline + bk.claimed_online + bk.claim_late \
+        + bk.too_early_walk_in + bk.used_after_kill + bk.pending_gave_up == 90
+    # a check-in whose answer was lost made a ticket nobody holds: the kiosk voided it
+    assert rep.unheld_checkin == 0 and rep.checkin_lost_voided == rep.unshown_checkin_lost
     print(f"ghosts: {rep.unshown_ghost} ({rep.ghosts_cancelled} cancelled as replaced_by_offline); "
           f"tickets of killed attempts: {rep.unshown_killed} ({rep.killed_voided} cancelled as "
           f"attempt_abandoned, {rep.unheld_returned} killed after issue() returned); "
@@ -71,3 +84,29 @@ def test_the_audit_sees_a_shown_ticket_missing_from_the_centre(tmp_path: Path) -
     rep = audit(db, {f"kiosk-0{i}": tmp_path / "day" / f"kiosk-0{i}" for i in (1, 2)})
     assert rep.lost == 1 and rep.gaps_unexplained == 1 and not rep.ok
     assert (rep.unshown_unexplained, rep.unheld_unexplained, rep.unheld_killed) == (1, 1, 0)
+
+
+def test_the_audit_sees_a_booking_tied_to_the_wrong_ticket(tmp_path: Path) -> None:
+    """The booking audit itself: tie one checked-in booking to another citizen's ticket and
+    cancel the ticket of another; it must say both."""
+    import sqlite3
+
+    result = run_day(tmp_path / "day", DayPlan(tickets=30, kiosks=2, seed=5, centre_kills=0, kiosk_kills=0,
+                                               partitions=0, rates=FaultRates(0, 0, 0, 0), pause_ms=0, bookings=12))
+    assert result.report.ok and result.report.booking.checked_in >= 2, result.report.problems
+    db = tmp_path / "centre.sqlite3"
+    conn = sqlite3.connect(db)
+    src = sqlite3.connect(tmp_path / "day" / "centre" / "centre.sqlite3")
+    src.backup(conn)
+    src.close()
+    first, second = [r[0] for r in conn.execute(
+        "SELECT id FROM appointment WHERE state = 'checked_in' ORDER BY id LIMIT 2")]
+    conn.execute("UPDATE appointment SET ticket_id = (SELECT MIN(id) FROM ticket WHERE appointment_id IS NULL)"
+                 " WHERE id = ?", (first,))
+    conn.execute("UPDATE ticket SET state = 'cancelled' WHERE id = (SELECT ticket_id FROM appointment WHERE id = ?)",
+                 (second,))
+    conn.commit()
+    conn.close()
+    rep = audit(db, {f"kiosk-0{i}": tmp_path / "day" / f"kiosk-0{i}" for i in (1, 2)})
+    assert (rep.booking.unlinked, rep.booking.on_cancelled) == (1, 1) and not rep.ok
+    assert any("holds" in p for p in rep.problems) and any("cancelled ticket" in p for p in rep.problems)
