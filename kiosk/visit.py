@@ -75,6 +75,8 @@ class CheckInError(Exception):
 
 #: The centre's refusal codes the kiosk explains; anything else is "checkin_error".
 REFUSALS = ("identity_mismatch", "no_booking", "booking_used", "booking_other_day")
+#: Refusals this kiosk's own lost check-in (its void not delivered yet) would also cause.
+HELD_BY_A_LOST_CHECK_IN = ("booking_used", "no_booking_today")
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,13 @@ def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags:
     may be the citizen's own earlier attempt whose answer was lost (the void waits for the
     drainer's backoff): the voids are delivered at once and the check-in is tried once more under a
     new key; when they cannot be delivered now the citizen is told ``checkin_pending``
-    (try again in a minute), not that the booking was used."""
+    (try again in a minute), not that the booking was used. By card (no code) the same lost
+    attempt shows as ``no_booking_today`` (the centre looks for an open booking) and is
+    treated alike."""
     try:
         return _check_in_once(issuer, code, id_number, priority_group, flags, handover)
     except CheckInError as exc:
-        if exc.code != "booking_used" or not issuer.void_pending_for(CHECKIN_MARK):
+        if exc.code not in HELD_BY_A_LOST_CHECK_IN or not issuer.void_pending_for(CHECKIN_MARK):
             raise
     if not issuer.void_pending_now():
         raise CheckInError("checkin_pending")
