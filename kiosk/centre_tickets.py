@@ -88,10 +88,12 @@ class CentreTicketIssuer:
         centre; it goes with the ticket (encrypted in the outbox when offline) and the
         centre checks it in with the ticket, judged at the ticket's issue time."""
         service = self.catalog.get(service_code)
-        if booking and self.void_pending_for(CHECKIN_MARK):
-            # the citizen's own lost check-in still holds the booking: cancel it first (when
-            # the centre cannot be reached, the outbox sends the void before this ticket)
-            self.void_pending_now()
+        if booking and self.void_pending_for(CHECKIN_MARK) and not self.void_pending_now():
+            # The citizen's own lost check-in still holds the booking and its void cannot go
+            # now: online, the centre would judge the claim booking_used (and the void, coming
+            # later, would open the booking for nobody). Offline, the outbox sends the void first.
+            self.online = False
+            return self._issue_offline(service, priority_group, flags, self.new_key(), booking=booking)
         key = self.new_key()
         # committed before the request leaves: if this process dies before the citizen sees
         # the number, the next start voids the attempt (nobody would hold its ticket)
