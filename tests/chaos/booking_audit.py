@@ -13,8 +13,9 @@ For every booking the day planned (``bookings.json`` in each kiosk's folder):
   verdict (``booking_used``: the citizen's own lost check-in still held it, ...) is a finding;
 - a walk-in instead: after a too-early answer the booking is still open; after
   ``checkin_pending`` too often, open again once the kiosk's void went; after
-  ``booking_used``, the booking must be tied to a ticket of an attempt a kill cut short
-  after the kiosk had the answer (the citizen's own, never shown); anything else is a finding;
+  ``booking_used`` (by card: ``no_booking_today``), the booking must be tied to a ticket of
+  an attempt a kill cut short after the kiosk had the answer (the citizen's own, never
+  shown); anything else is a finding;
 - never: a booking tied to a cancelled ticket, or with more than one live ticket of its own
   (checked in twice).
 """
@@ -145,7 +146,8 @@ def _judge(rep: BookingReport, code: str, a: Any, s: Any, row: Any, tied: Any, k
         rep.too_early_walk_in += s.after == "too_early"
         rep.pending_gave_up += s.after == "checkin_pending"
         return
-    if s.after == "booking_used" and tied is not None and tied["id"] in killed_returned:
+    if s.after in ("booking_used", "no_booking_today") and tied is not None and tied["id"] in killed_returned:
+        # by code "used", by card "no open booking": held by their own check-in's ticket
         rep.used_after_kill += 1
         return
     rep.refused_unexplained += 1
