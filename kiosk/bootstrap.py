@@ -59,6 +59,7 @@ class Kiosk:
     simulated: bool = False   # every device is simulated
     demo: bool = False        # kiosk.mode = "demo" (what the developer panel and seeding follow)
     centre: CentreLink | None = None   # the centre service link (None: local numbering only)
+    demo_codes: Any = None   # kiosk.demo_centre.DemoCodes of an embedded demo centre (developer panel)
     _closed: bool = field(default=False, repr=False)
     # Devices open on a worker after the window is up; closing waits for the device being
     # opened and no device opens after close. (A camera opened after close left OpenCV's

@@ -5,16 +5,21 @@ kiosk token, a counter and a display token and a demo officer, kept in
 from __future__ import annotations
 
 import atexit
+import ctypes
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import requests
+
+from kiosk.demo_centre import DemoCodes, seed
 
 DEMO_OFFICER = ("demo", "1234")
 
@@ -29,6 +34,7 @@ class EmbeddedCentre:
     tokens: dict[str, str]
     proc: subprocess.Popen[bytes]
     log_path: Path
+    demo: DemoCodes | None = None   # the demo data's codes (kiosk.mode = demo)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -44,7 +50,16 @@ class EmbeddedCentre:
                 f"{self.tokens['counter']}; officer '{DEMO_OFFICER[0]}', PIN {DEMO_OFFICER[1]}\n"
                 f"  hall display:    {self.url}/display  — enrol at {self.url}/device with token "
                 f"{self.tokens['display']}\n"
-                f"  API:             {self.url}/docs")
+                f"  API:             {self.url}/docs" + ("\n" + self.demo.banner() if self.demo else ""))
+
+
+def _die_with_parent() -> None:
+    """In the centre's process before exec: SIGTERM when the kiosk dies, also by kill -9
+    (atexit does not run then), so no centre is left holding the port and the database."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def _free_port(preferred: int) -> int:
@@ -57,8 +72,11 @@ def _free_port(preferred: int) -> int:
             return s.getsockname()[1]
 
 
-def start(data_dir: Path, kiosk_id: str, *, port: int = 8700, config_path: str | None = None) -> EmbeddedCentre:
-    """Start (or reuse the tokens of) the embedded centre and wait until it answers."""
+def start(data_dir: Path, kiosk_id: str, *, port: int = 8700, config_path: str | None = None,
+          demo_now: datetime | None = None) -> EmbeddedCentre:
+    """Start (or reuse the tokens of) the embedded centre and wait until it answers. With
+    ``demo_now`` (the centre's local time; demo mode) the demo applications and today's
+    bookings are imported first (:mod:`kiosk.demo_centre`)."""
     centre_dir = data_dir / "centre"
     centre_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ}
@@ -76,12 +94,16 @@ def start(data_dir: Path, kiosk_id: str, *, port: int = 8700, config_path: str |
         fd = os.open(tokens_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             json.dump(tokens, f)
+    demo = None
+    if demo_now is not None:
+        demo = seed(centre_dir, lambda kind, path: json.loads(
+            _cli_with_config(cfg, "import", kind, str(path), "--json", *db, env=env, ok=(0, 1))), demo_now)
     port = _free_port(port)
     log_path = centre_dir / "centre.log"
     log = open(log_path, "ab")
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", *cfg, "centre", "serve", "--port", str(port), *db],
-                            stdout=log, stderr=log, env=env)
-    centre = EmbeddedCentre(f"http://127.0.0.1:{port}", tokens, proc, log_path)
+                            stdout=log, stderr=log, env=env, preexec_fn=_die_with_parent)
+    centre = EmbeddedCentre(f"http://127.0.0.1:{port}", tokens, proc, log_path, demo)
     atexit.register(centre.stop)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -97,9 +119,9 @@ def start(data_dir: Path, kiosk_id: str, *, port: int = 8700, config_path: str |
     raise EmbeddedCentreError(f"the embedded centre did not answer within 60 s; see {log_path}")
 
 
-def _cli_with_config(cfg: list[str], *args: str, env: dict[str, str]) -> str:
+def _cli_with_config(cfg: list[str], *args: str, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> str:
     r = subprocess.run([sys.executable, "-m", "kiosk", *cfg, "centre", *args], capture_output=True,
                        text=True, timeout=120, env=env)
-    if r.returncode != 0:
+    if r.returncode not in ok:
         raise EmbeddedCentreError(f"'centre {args[0]}' failed: {r.stderr.strip()[-300:]}")
     return r.stdout.strip()

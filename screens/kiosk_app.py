@@ -220,7 +220,10 @@ class KioskApp(App):
             btn.size_hint_y = 1  # the kv rule's value yields to this
             btn.bind(on_release=lambda _b, p=pid: self.dev_tap(p))
             panel.add_widget(btn)
-        for label, fn in (("F5 rút thẻ", self.dev_remove), ("F6 QR thẻ", self.dev_card_qr)):
+        extra = [("F5 rút thẻ", self.dev_remove), ("F6 QR thẻ", self.dev_card_qr)]
+        if self.kiosk.demo_codes is not None:   # an embedded demo centre: its booking and dossier
+            extra += [("F7 QR hẹn", self.dev_booking_qr), ("F8 QR hồ sơ", self.dev_dossier_qr)]
+        for label, fn in extra:
             btn = KButton(text=label, font_px=22, fixed_text=True)
             btn.size_hint_y = 1  # the kv rule's value yields to this
             btn.bind(on_release=lambda _b, fn=fn: fn())
@@ -250,12 +253,24 @@ class KioskApp(App):
         from kiosk.identity import make_card_qr_payload
 
         reader = self.kiosk.devices.card_reader
-        scanner = self.kiosk.devices.qr_scanner
         profile = getattr(reader, "current_profile", None)
         if profile is None and getattr(reader, "profiles", None):
             profile = next(iter(reader.profiles.values()))
-        if profile is not None and hasattr(scanner, "inject"):
-            scanner.inject(make_card_qr_payload(profile.citizen))
+        if profile is not None:
+            self._dev_scan(make_card_qr_payload(profile.citizen))
+
+    def dev_booking_qr(self) -> None:
+        """Scan the QR of today's demo booking (the embedded demo centre's)."""
+        self._dev_scan(self.kiosk.demo_codes.booking)
+
+    def dev_dossier_qr(self) -> None:
+        """Scan the QR on a demo application's receipt (CC02)."""
+        self._dev_scan(self.kiosk.demo_codes.dossier)
+
+    def _dev_scan(self, text: str) -> None:
+        scanner = self.kiosk.devices.qr_scanner
+        if hasattr(scanner, "inject"):
+            scanner.inject(text)
 
     def _wedge_scanner(self) -> Any:
         """The keyboard-wedge QR scanner when ``devices.qr_scanner.backend = "keyboard"``."""
@@ -273,7 +288,8 @@ class KioskApp(App):
         if scanner is not None:  # Enter ends a scan; Backspace, arrows, F-keys drop one
             scanner.feed_key(key, _text, tuple(_mods or ()))
         dev = self._dev_panel_enabled()
-        if swallow_key(key, tuple(_mods or ()), dev_fkeys=6 if dev else 0,
+        dev_keys = (6 if self.kiosk.demo_codes is None else 8) if dev else 0
+        if swallow_key(key, tuple(_mods or ()), dev_fkeys=dev_keys,
                        maintenance_open=self.maintenance is not None and self.maintenance.is_open):
             return True  # Escape, F-keys, Alt/Ctrl chords: nothing behind the kiosk opens
         if not dev:
@@ -288,6 +304,8 @@ class KioskApp(App):
                 self.dev_remove()
             elif n == 5:
                 self.dev_card_qr()
+            elif n in (6, 7) and self.kiosk.demo_codes is not None:
+                (self.dev_booking_qr if n == 6 else self.dev_dossier_qr)()
             return True
         return False
 

@@ -7,12 +7,16 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="start the kiosk", description="Start the full-screen kiosk "
-                       "(simulated devices and the local ticket numbering unless configured otherwise).")
+    p = sub.add_parser("run", help="start the kiosk", description="Start the full-screen kiosk: "
+                       "simulated devices unless configured otherwise, and the centre set by centre.url, or else an "
+                       "embedded centre started beside it (SQLite in kiosk.data_dir/centre; in demo mode with demo "
+                       "applications and today's bookings).")
     p.add_argument("--screenshot-dir", metavar="DIR",
                    help="render every screen (vi and en) to PNG files in DIR, then exit")
     p.add_argument("--size", metavar="WxH", help="window size (default: ui.width x ui.height)")
@@ -55,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
         from kiosk.embedded_centre import EmbeddedCentreError, start as start_centre
 
         try:
-            centre = start_centre(resolve_path(cfg["kiosk.data_dir"]), cfg["kiosk.id"], config_path=args.config)
+            demo_now = (datetime.now(ZoneInfo(cfg["centre_service.timezone"])).replace(tzinfo=None)
+                        if cfg["kiosk.mode"] == "demo" else None)   # the centre's local time
+            centre = start_centre(resolve_path(cfg["kiosk.data_dir"]), cfg["kiosk.id"], config_path=args.config,
+                                  demo_now=demo_now)
         except EmbeddedCentreError as exc:
             print(f"warning: {exc}; the kiosk numbers tickets on its own", file=sys.stderr)
         else:
@@ -76,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
 
     dispatcher = KivyDispatcher()
     kiosk = build(cfg, dispatcher)
+    kiosk.demo_codes = centre.demo if centre is not None else None   # the developer panel's F7, F8
     try:
         if args.screenshot_dir:
             report_failed(kiosk.open_devices())
