@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
-from centre.domain.applications import (FINAL_STATUSES, NEXT_STEP, STATUS_EN, STATUS_VI,
-                                        add_working_days, is_status)
+from centre.domain.applications import (FINAL_STATUSES, STATUS_EN, STATUS_VI, add_working_days, is_overdue, is_status,
+                                        next_step)
 from centre.domain.appointments import Arrival, best_slot, judge_arrival
 from centre.domain.errors import CentreError, Conflict, Forbidden, Invalid, NotFound
 from centre.principals import Principal
@@ -73,13 +73,15 @@ def application_view(centre: Centre, conn: Connection, row: Any) -> dict[str, An
                  "at": centre.iso(r.at)}
                 for r in conn.execute(select(application_status).where(application_status.c.code == row.code)
                                       .order_by(application_status.c.id))]
-    vi, en = NEXT_STEP[row.status]
+    due = date.fromisoformat(row.due_on) if row.due_on else None
+    today = date.fromisoformat(centre.day_of(centre.clock()))
+    vi, en = next_step(row.status, due, today)
     return {
         "code": row.code, "procedure": row.procedure, "receipt_no": row.receipt_no,
         "status": row.status, "status_vi": STATUS_VI[row.status], "status_en": STATUS_EN[row.status],
         "final": row.status in FINAL_STATUSES, "next_step_vi": vi, "next_step_en": en,
         "received_on": row.received_on or None, "due_on": row.due_on or None,
-        "returned_on": row.returned_on or None, "unit": row.unit,
+        "returned_on": row.returned_on or None, "overdue": is_overdue(row.status, due, today), "unit": row.unit,
         "collect_vi": s.collect_vi if row.status == 9 else "", "collect_en": s.collect_en if row.status == 9 else "",
         "timeline": timeline, "updated_at": centre.iso(row.updated_at),
     }

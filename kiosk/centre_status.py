@@ -36,7 +36,8 @@ def result_from(code: str, data: dict[str, Any], *, source: str, as_of: datetime
         code=code, found=True, status_vi=data["status_vi"], status_en=data["status_en"], updated_at=updated,
         source=source, timeline=tuple((e["vi"], e["en"], _when(e.get("at"))) for e in data.get("timeline", [])),
         next_step_vi=data.get("next_step_vi", ""), next_step_en=data.get("next_step_en", ""),
-        due_on=_ddmmyyyy(data.get("due_on")), collect_vi=data.get("collect_vi", ""),
+        due_on=_ddmmyyyy(data.get("due_on")), received_on=_ddmmyyyy(data.get("received_on")),
+        overdue=bool(data.get("overdue")), collect_vi=data.get("collect_vi", ""),
         collect_en=data.get("collect_en", ""), as_of=as_of)
 
 

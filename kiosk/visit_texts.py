@@ -54,8 +54,11 @@ def status_lines(res: StatusResult, language: str) -> tuple[str, ...]:
     else:
         pair(f"Mã hồ sơ: {code}", f"Application: {code}")
     pair(f"Tình trạng: {res.status_vi}", f"Status: {res.status_en}", bold=True)
+    if res.received_on:
+        pair(f"Ngày tiếp nhận: {res.received_on}", f"Received on: {res.received_on}")
     if res.due_on:
-        pair(f"Ngày hẹn trả: {res.due_on}", f"Due on: {res.due_on}")
+        late = (" (đã quá hạn)", " (overdue)") if res.overdue else ("", "")
+        pair(f"Ngày hẹn trả: {res.due_on}{late[0]}", f"Due on: {res.due_on}{late[1]}")
     if res.timeline:
         out.append("")
         pair("Các bước đã qua:", "Steps so far:", bold=True)

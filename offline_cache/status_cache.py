@@ -40,6 +40,8 @@ class StatusResult:
     next_step_vi: str = ""
     next_step_en: str = ""
     due_on: str = ""           # dd/mm/yyyy
+    received_on: str = ""      # dd/mm/yyyy
+    overdue: bool = False      # past the due date while still with the office
     collect_vi: str = ""
     collect_en: str = ""
     as_of: datetime | None = None   # offline: when the centre last gave this answer

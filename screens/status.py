@@ -85,8 +85,14 @@ def status_details(res: Any, lang: str, _: Callable[[str], str]) -> str:
         parts.append("[b]" + _("Steps so far") + "[/b]\n" + steps)
     if res.next_step(lang):
         parts.append("[b]" + _("What to do next") + "[/b]\n" + res.next_step(lang))
+    dates = []
+    if res.received_on:
+        dates.append("[b]" + _("Received on") + "[/b]: " + res.received_on)
     if res.due_on:
-        parts.append("[b]" + _("Due on") + "[/b]: " + res.due_on)
+        dates.append("[b]" + _("Due on") + "[/b]: " + res.due_on
+                     + (" [color=b3261e]" + _("(overdue)") + "[/color]" if res.overdue else ""))
+    if dates:
+        parts.append("\n".join(dates))
     if res.collect(lang):
         parts.append("[b]" + _("Collecting your card") + "[/b]\n" + res.collect(lang))
     return "\n\n".join(parts)

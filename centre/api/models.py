@@ -194,6 +194,7 @@ class ApplicationOut(BaseModel):
     received_on: str | None
     due_on: str | None
     returned_on: str | None
+    overdue: bool = Field(description="past due_on while still with the office (status 1, 2 or 4)")
     unit: str
     collect_vi: str
     collect_en: str

@@ -47,6 +47,22 @@ NEXT_STEP: dict[int, tuple[str, str]] = {
     10: ("Đã trả kết quả.", "Already handed over."),
 }
 FINAL_STATUSES = frozenset({3, 7, 8, 10})
+# The office's turn: registered, received, being processed (5 and 6 wait for the citizen).
+OFFICE_WORKING = frozenset({1, 2, 4})
+OVERDUE_STEP = ("Đã quá ngày hẹn trả mà hồ sơ chưa xử lý xong; vui lòng hỏi tại quầy để biết lý do và ngày trả mới.",
+                "The due date has passed and the application is not finished; please ask at a counter why, "
+                "and for the new date.")
+
+
+def is_overdue(status: int, due_on: date | None, today: date) -> bool:
+    """Past its due date while still with the office (a citizen told "wait for the due
+    date" after it has passed would wait for nothing)."""
+    return due_on is not None and due_on < today and status in OFFICE_WORKING
+
+
+def next_step(status: int, due_on: date | None, today: date) -> tuple[str, str]:
+    """What the citizen should do next (vi, en)."""
+    return OVERDUE_STEP if is_overdue(status, due_on, today) else NEXT_STEP[status]
 
 
 def is_status(value: int) -> bool:

@@ -225,8 +225,10 @@ def run_status(args: argparse.Namespace) -> int:
         print(json.dumps(view, ensure_ascii=False, indent=2))
         return 0
     print(f"{view['code']}  {view['status_vi']} ({view['status_en']})")
+    if view["received_on"]:
+        print(f"  received / tiếp nhận: {view['received_on']}")
     if view["due_on"]:
-        print(f"  due / hẹn trả: {view['due_on']}")
+        print(f"  due / hẹn trả: {view['due_on']}" + ("  OVERDUE / quá hạn" if view["overdue"] else ""))
     for e in view["timeline"]:
         print(f"  {e['at']}  {e['status']:>2} {e['vi']}")
     print(f"  next / tiếp theo: {view['next_step_vi']}")

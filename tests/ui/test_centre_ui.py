@@ -136,7 +136,9 @@ def test_status_timeline_and_printed_slip(kiosk_ui: Any) -> None:
     assert details.index("Được tiếp nhận") < details.index("Đang xử lý")
     assert datetime.now(ZoneInfo(TZ)).strftime("%d/%m/%Y") in details           # each step with its date
     assert ui.screen.ids.result.text == "Đang xử lý"
-    assert "15/12/2025" in details                                     # the due date
+    assert "15/12/2025 [color=b3261e](đã quá hạn)" in details          # the due date, passed
+    assert "Ngày tiếp nhận[/b]: 04/12/2025" in details                 # when it was received
+    assert "Đã quá ngày hẹn trả" in details                            # so not "wait for the due date"
     shot(ui, "status-timeline")
     ctl.send(f.SetLanguage("en"))
     ui.pump(0.1)
@@ -219,6 +221,30 @@ def test_checkin_by_tapping_the_card_only(kiosk_ui: Any) -> None:
     assert ui.wait_state(State.SERVICE)
     ui.tap("btn_appointment")
     assert ui.pump(8, lambda: ctl.flow.error == "no_booking_today")
+
+
+def test_demo_keys_scan_the_demo_receipt_and_booking(kiosk_ui: Any) -> None:
+    """``make run``'s developer panel with its embedded demo centre: F8 shows a receipt's QR
+    at the welcome screen, which opens its status; F7 shows a booking's QR (check-in)."""
+    from kiosk.demo_centre import DemoCodes
+
+    ui, ctl = kiosk_ui, kiosk_ui.app.controller
+    assert ui.wait_state(State.ATTRACT)
+    ui.app.kiosk.demo_codes = DemoCodes(booking="BK2025OTHER3", card_booking="BK2025SOON1", dossier=DOSSIER)
+    f7, f8 = 282 + 6, 282 + 7                                          # SDL key codes
+    assert ui.app._on_key_down(None, f8, 0, "", []) is True
+    assert ui.wait_state(State.STATUS)
+    assert ui.pump(5, lambda: ctl.flow.session.status_result is not None)
+    assert ctl.flow.session.status_result.found and ctl.flow.session.status_result.code == DOSSIER
+    ctl.send(f.Cancel())
+    assert ui.wait_state(State.ATTRACT)
+    assert ui.app._on_key_down(None, f7, 0, "", []) is True
+    assert ui.wait_state(State.CHECKIN) and ctl.flow.session.booking_code == "BK2025OTHER3"
+    ctl.send(f.Cancel())
+    ui.app.kiosk.demo_codes = None                                     # no demo centre: F7 is swallowed
+    assert ui.app._on_key_down(None, f7, 0, "", []) is True
+    ui.pump(0.3)
+    assert ctl.flow.state == State.ATTRACT
 
 
 def test_checkin_refused_for_another_persons_booking(kiosk_ui: Any) -> None:

@@ -271,6 +271,17 @@ def test_import_status_and_lookup_by_id(centre_proc: CentreProcess, tmp_path) ->
     assert [e["status"] for e in status["timeline"]] == [2, 9]
     assert status["due_on"] == "2025-12-15"       # 7 working days
     assert status["collect_vi"]                   # ready: where to collect
+    assert status["overdue"] is False             # ready: nothing is late
+    # received a year ago and still at 2 (received): past its due date, the next step says so
+    s, late = kiosk(centre_proc).get(f"{T}/applications/BN-5")
+    assert s == 404
+    csv2 = tmp_path / "late.csv"
+    csv2.write_text("MaHoSo,SoBienNhan,NgayTiepNhan,TrangThaiHoSo\n000.17.22.H56-251204-0005,BN-5,04/12/2025,4\n",
+                    encoding="utf-8")
+    assert json.loads(cli("import", "applications", str(csv2), "--json").stdout)["accepted"] == 1
+    s, late = kiosk(centre_proc).get(f"{T}/applications/BN-5")
+    assert s == 200 and late["overdue"] is True and "quá ngày hẹn trả" in late["next_step_vi"]
+    assert "OVERDUE" in cli("status", "BN-5").stdout
     k = kiosk(centre_proc)
     s, found = k.post(f"{T}/applications/lookup", {"id_number": "001090012345"})
     assert s == 200 and [a["code"] for a in found] == ["000.17.22.H56-251204-0001"]
