@@ -161,6 +161,7 @@ def test_status_timeline_and_printed_slip(kiosk_ui: Any) -> None:
     job = printer.printed[-1].job
     assert job.kind == "status" and job.language == "en"
     assert any("Đang xử lý" in line for line in job.lines) and any(DOSSIER in line for line in job.lines)
+    assert "Received on: 04/12/2025" in job.lines and "Due on: 15/12/2025 (overdue)" in job.lines
     decoded = decode(encode_ticket(job, make_profile("generic", 80)).data)   # real ESC/POS bytes
     assert decoded.image.height > 400 and any(":" in t.text for t in decoded.texts)
 
