@@ -25,7 +25,12 @@ def back_by_itself(ui: Any, clock: Any) -> None:
 
 
 def test_error_in_a_dispatcher_callback(ui: Any, clock: Any) -> None:
+    ui.app.controller.send(f.SetLanguage("en"))   # the citizen read English; the fault wipes that
     ui.app.controller.dispatcher.post(lambda: 1 / 0)
+    assert ui.wait_state(State.OUT_OF_SERVICE)
+    ui.pump(0.1)
+    texts = " ".join(w.text for w in ui.screen.walk() if hasattr(w, "text"))
+    assert "Tạm ngừng phục vụ" in texts and "Please go to the reception counter" in texts   # both languages
     back_by_itself(ui, clock)
     assert ui.app.failsafe.last_where == "dispatcher"
 
