@@ -148,16 +148,19 @@ def _check_in_once(issuer: Any, code: str, id_number: str, priority_group: str, 
         raise
     issuer.online = True
     try:
-        outcome = _answered(issuer, data, key, sent, handover)
+        outcome = _answered(issuer, data, key, sent)
     except Exception:
         outbox.void_attempt(key)   # the answer could not be shown (e.g. the local store failed)
         raise
     outbox.end_attempt(key)        # the citizen has the answer (and the number, if any)
+    if outcome.ticket is not None:
+        # only now: an attempt cut short before this line is voided, and its ticket must not
+        # get the citizen's personal data (as for an ordinary ticket, issue_with_handover)
+        attach(issuer, outcome.ticket, handover)
     return outcome
 
 
-def _answered(issuer: Any, data: dict[str, Any], key: str, sent: tuple[str, ...],
-              handover: VisitHandover | None) -> CheckInOutcome:
+def _answered(issuer: Any, data: dict[str, Any], key: str, sent: tuple[str, ...]) -> CheckInOutcome:
     """The centre's check-in answer as the citizen sees it (the ticket logged locally)."""
     rule = data.get("rule") or {}
 
@@ -170,7 +173,6 @@ def _answered(issuer: Any, data: dict[str, Any], key: str, sent: tuple[str, ...]
     if data.get("ticket"):
         ticket = issuer.from_centre(data["ticket"], key, sent, appointment=arrival)
         ticket = _with_slot(ticket, slot)
-        attach(issuer, ticket, handover)
     return CheckInOutcome(arrival, bool(data.get("checked_in")), slot, local(rule.get("come_back_at")),
                           ticket, bool(data.get("identity_checked")))
 
