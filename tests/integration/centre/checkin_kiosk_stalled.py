@@ -3,18 +3,20 @@
 (``Outbox.end_attempt``), so the test can kill it (SIGKILL) after the centre's answer arrived
 and before the attempt was settled - the moment a power cut may come.
 
-``python -m tests.integration.centre.checkin_kiosk_stalled --dir D --url U --token T --kiosk-id K --code C``
-(the citizen's ID number in ``$CHECKIN_ID_NUMBER``: never on a command line).
+``python -m tests.integration.centre.checkin_kiosk_stalled DIR URL CODE`` as ``kiosk-01``
+(its token in ``$CHECKIN_TOKEN``, the citizen's ID number in ``$CHECKIN_ID_NUMBER``: never
+on a command line).
 
 It writes ``D/settling`` when it reaches that moment, then waits to be killed.
 """
 from __future__ import annotations
 
-import argparse
 import os
+import sys
 import time
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 from hardware.shared_types import Citizen, VisitHandover
 from kiosk.visit import check_in
@@ -24,13 +26,11 @@ SETTLING = "settling"
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    for name in ("--dir", "--url", "--token", "--kiosk-id", "--code"):
-        ap.add_argument(name, required=True)
-    args = ap.parse_args(argv)
-    folder = Path(args.dir)
+    folder_name, url, code = argv if argv is not None else sys.argv[1:]
+    folder = Path(folder_name)
     folder.mkdir(parents=True, exist_ok=True)
-    link = build_link(args)
+    link = build_link(SimpleNamespace(dir=folder_name, url=url, token=os.environ["CHECKIN_TOKEN"],  # type: ignore[arg-type]
+                                      kiosk_id="kiosk-01"))
     id_number = os.environ.get("CHECKIN_ID_NUMBER", "")
 
     def stalled(key: str) -> None:
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     link.outbox.end_attempt = stalled  # type: ignore[method-assign]
     handover = VisitHandover(citizen=Citizen(id_number=id_number, full_name="Nguyễn Văn An",
                                              date_of_birth=date(1990, 5, 12)), source="qr")
-    check_in(link.issuer, args.code, id_number, "", (), handover)
+    check_in(link.issuer, code, id_number, "", (), handover)
     return 0
 
 

@@ -7,7 +7,6 @@ with bookings, 5,000 tickets, seed 1: the handover of such a check-in, sent afte
 was refused ``ticket_ended``; in order it would have been stored for a ticket nobody holds.)"""
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from tests.fixtures.centre_server import ROOT, CentreProcess, centre_env
 from tests.integration.centre.checkin_kiosk_stalled import SETTLING
-from tests.integration.centre.test_abandoned_attempts import kiosk_args, restart, restarted  # noqa: F401
+from tests.integration.centre.test_abandoned_attempts import restart, restarted  # noqa: F401
 from tests.integration.centre.test_checkin_attempts import CITIZEN, book, booking
 from tests.integration.centre.test_checkin_pending_void import cancelled_for_nobody
 from tests.integration.centre.test_ghost_tickets import centre_tickets
@@ -23,21 +22,19 @@ from tests.integration.centre.test_ghost_tickets import centre_tickets
 
 def kill_while_settling(proc: CentreProcess, folder: Path, code: str) -> str:
     """Run the stalling kiosk and kill it once it has the answer; returns the attempt's key."""
-    args = kiosk_args(proc, folder)
-    cmd = [sys.executable, "-m", "tests.integration.centre.checkin_kiosk_stalled", "--dir", args.dir,
-           "--url", args.url, f"--token={args.token}", "--kiosk-id", args.kiosk_id, "--code", code]
-    kiosk = subprocess.Popen(cmd, cwd=ROOT, env=centre_env({"CHECKIN_ID_NUMBER": CITIZEN}),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "tests.integration.centre.checkin_kiosk_stalled", str(folder), proc.url, code]
+    env = centre_env({"CHECKIN_ID_NUMBER": CITIZEN, "CHECKIN_TOKEN": proc.tokens["kiosk-01"]})
+    kiosk = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    settling = folder / SETTLING
     try:
-        deadline = time.monotonic() + 30
-        while not (folder / SETTLING).exists():
-            assert kiosk.poll() is None and time.monotonic() < deadline, "the kiosk never had the answer"
+        for _ in range(1500):    # up to 30 s
+            if settling.exists() or kiosk.poll() is not None:
+                break
             time.sleep(0.02)
-        kiosk.send_signal(signal.SIGKILL)
-        assert kiosk.wait(10) == -signal.SIGKILL
+        assert settling.exists(), "the kiosk never had the answer"
     finally:
-        if kiosk.poll() is None:
-            kiosk.kill()
+        kiosk.kill()             # SIGKILL, at the moment it settles the attempt
+        kiosk.wait(10)
     return (folder / SETTLING).read_text(encoding="utf-8")
 
 
