@@ -18,6 +18,10 @@ centre, and every hole in a prefix's numbering, needs an explanation from the lo
   counted apart as ``unheld_returned``: the kill came after ``issue()`` had returned and
   forgotten the attempt (the kiosk's own ticket log has it) but before the journal line,
   i.e. between the answer and the screen;
+- the ticket of a booking check-in that ended without a ticket on the screen (its answer
+  lost: the citizen was told ``checkin_offline``) must be cancelled with reason
+  ``attempt_abandoned``: the kiosk voided it at once (``unheld_checkin`` otherwise);
+- bookings: see :mod:`tests.chaos.booking_audit`;
 - a hole in a leased block: the kiosk never took that number (its lease store says so),
   never learned of the block (the lease answer was lost), or took it in an attempt that
   was killed before the number was shown (at most one number per such kill);
