@@ -10,7 +10,7 @@ today. (Found by the chaos day with bookings: after a ``kill -9`` in the middle 
 check-in by card, the restarted kiosk's retry beat its own void to the centre.)"""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -19,7 +19,8 @@ from offline_cache.outbox import VOID_KIND
 from tests.chaos.proxy import ProxyPool
 from tests.fixtures.centre_server import CentreProcess
 from tests.integration.centre.test_checkin_attempts import CITIZEN, booking, lossy, lost_check_in  # noqa: F401
-from tests.integration.centre.test_checkin_pending_void import cancelled_for_nobody, cut, drainer_backing_off
+from tests.integration.centre.test_checkin_pending_void import (cancelled_for_nobody, cut, drainer_backing_off,
+                                                               link_cut_after_the_answer)
 
 
 def by_card(link: Any) -> Any:
@@ -44,19 +45,9 @@ def test_a_check_in_by_card_whose_void_cannot_go_says_checkin_pending(
     pool, _ = lossy
     link, key, made = lost_check_in(centre_proc, lossy, "BK-CARD-WAIT")
     drainer_backing_off(pool, link)
-    centre = link.issuer.centre
-    real: Callable[..., Any] = centre.check_in
-
-    def refused_then_link_cut(*args: Any) -> Any:
-        try:
-            return real(*args)          # the centre finds no open booking ...
-        finally:
-            cut(pool, True)             # ... and the link goes down before the void
-    centre.check_in = refused_then_link_cut
-    with pytest.raises(CheckInError) as refused:
-        by_card(link)
+    with link_cut_after_the_answer(pool, link), pytest.raises(CheckInError) as refused:
+        by_card(link)                   # the centre finds no open booking, then the link goes
     assert refused.value.code == "checkin_pending"
-    del centre.check_in
     assert [i.payload for i in link.outbox.pending(VOID_KIND)] == [{"replaces": key}]
     cut(pool, False)
     again = by_card(link)               # a minute later: the void goes first

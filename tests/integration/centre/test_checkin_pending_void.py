@@ -8,8 +8,9 @@ that the booking was used. A booking really used at another kiosk is still said 
 from __future__ import annotations
 
 import asyncio
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -42,6 +43,25 @@ def drainer_backing_off(pool: ProxyPool, link: Any) -> None:
     assert link.outbox.due() == [] and len(link.outbox.pending(VOID_KIND)) == 1
 
 
+@contextmanager
+def link_cut_after_the_answer(pool: ProxyPool, link: Any) -> Iterator[None]:
+    """Inside: the centre answers the kiosk's check-in (a refusal) and the link goes down
+    right after, before the pending void can follow; the link stays down afterwards."""
+    centre = link.issuer.centre
+    real: Callable[..., Any] = centre.check_in
+
+    def refused_then_link_cut(*args: Any) -> Any:
+        try:
+            return real(*args)
+        finally:
+            cut(pool, True)
+    centre.check_in = refused_then_link_cut
+    try:
+        yield
+    finally:
+        del centre.check_in
+
+
 def cancelled_for_nobody(proc: CentreProcess, made: dict[str, Any]) -> None:
     now = detail(proc, made["id"])
     assert now["state"] == "cancelled" and now["history"][-1]["detail"] == ABANDONED
@@ -71,19 +91,9 @@ def test_a_void_that_cannot_go_now_says_checkin_pending_and_the_next_try_works(
     pool, _ = lossy
     link, key, made = lost_check_in(centre_proc, lossy, "BK-PENDING")
     drainer_backing_off(pool, link)
-    centre = link.issuer.centre
-    real: Callable[..., Any] = centre.check_in
-
-    def refused_then_link_cut(*args: Any) -> Any:
-        try:
-            return real(*args)          # the centre answers booking_used ...
-        finally:
-            cut(pool, True)             # ... and the link goes down before the void
-    centre.check_in = refused_then_link_cut
-    with pytest.raises(CheckInError) as refused:
-        checked_in(link, "BK-PENDING")
+    with link_cut_after_the_answer(pool, link), pytest.raises(CheckInError) as refused:
+        checked_in(link, "BK-PENDING")          # the centre answers booking_used, then the link goes
     assert refused.value.code == "checkin_pending"
-    del centre.check_in
     assert [i.payload for i in link.outbox.pending(VOID_KIND)] == [{"replaces": key}]
     assert link.outbox.open_attempts() == []          # the refused try left nothing to void
     assert [t["id"] for t in centre_tickets(centre_proc)] == [made["id"]]     # nothing new made
