@@ -176,7 +176,11 @@ class AuditReport:
             self.problems.append(text)
 
 
-def _rows(db: Path, sql: str) -> list[sqlite3.Row]:
+def _rows(db: Path | str, sql: str) -> list[Any]:
+    """The rows of ``sql`` (each read by column name) from a SQLite file, read-only, or, for a
+    URL (the centre on PostgreSQL), through SQLAlchemy Core: the SQL here is plain enough for both."""
+    if isinstance(db, str):
+        return _url_rows(db, sql)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
@@ -185,12 +189,25 @@ def _rows(db: Path, sql: str) -> list[sqlite3.Row]:
         conn.close()
 
 
-def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
-    """Check the day; ``kiosk_dirs`` maps kiosk id to its data folder (journal + offline_cache)."""
+def _url_rows(url: str, sql: str) -> list[Any]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(text(sql)).mappings()]
+    finally:
+        engine.dispose()
+
+
+def audit(centre_db: Path | str, kiosk_dirs: dict[str, Path]) -> AuditReport:
+    """Check the day; ``centre_db``: the centre's SQLite file, or its database URL (PostgreSQL);
+    ``kiosk_dirs`` maps kiosk id to its data folder (journal + offline_cache)."""
     rep = AuditReport()
     journals = {k: read_journal(k, d / "journal.jsonl") for k, d in kiosk_dirs.items()}
     tickets = _rows(centre_db, "SELECT id, day, prefix, seq, number, issued_at, kiosk, offline, client_ref,"
-                               " print_state, state, flags, appointment_id FROM ticket")
+                               " print_state, state, flags, appointment_id FROM ticket ORDER BY id")
     rep.centre_tickets = len(tickets)
     by_id = {t["id"]: t for t in tickets}
     by_ref: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -198,7 +215,7 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
         if t["offline"]:
             by_ref[(t["kiosk"], t["client_ref"])].append(t)
     idem_key: dict[int, str] = {}
-    for r in _rows(centre_db, "SELECT key, body FROM idempotency"):
+    for r in _rows(centre_db, "SELECT key, body FROM idempotency ORDER BY created_at, key"):
         body = json.loads(r["body"])
         if isinstance(body, dict) and "rule" in body and isinstance(body.get("ticket"), dict):
             body = body["ticket"]   # a check-in's answer names the ticket it made
@@ -257,7 +274,7 @@ def audit(centre_db: Path, kiosk_dirs: dict[str, Path]) -> AuditReport:
     return rep
 
 
-def _cancelled_as(centre_db: Path, reason: str) -> set[int]:
+def _cancelled_as(centre_db: Path | str, reason: str) -> set[int]:
     """Ids of the tickets the centre cancelled with ``reason`` in their history."""
     return {r["ticket_id"] for r in _rows(centre_db, "SELECT ticket_id FROM ticket_history WHERE"
                                                      f" state = 'cancelled' AND detail = '{reason}'")}
@@ -334,7 +351,7 @@ def _check_online_order(rep: AuditReport, tickets: list[Any]) -> None:
                 rep.problem(f"order: {b['number']} was numbered after {a['number']} but issued before it")
 
 
-def _check_gaps(rep: AuditReport, centre_db: Path, tickets: list[Any], kiosk_dirs: dict[str, Path],
+def _check_gaps(rep: AuditReport, centre_db: Path | str, tickets: list[Any], kiosk_dirs: dict[str, Path],
                 journals: dict[str, KioskJournal]) -> None:
     leases = _rows(centre_db, "SELECT day, prefix, kiosk, lo, hi FROM offline_lease")
     cursor = {(r["day"], r["prefix"]): r["next_online"]

@@ -65,9 +65,10 @@ def plan_bookings(n: int, quotas: dict[str, int], services: list[str], rng: rand
 
 
 def import_bookings(plan: dict[str, list[tuple[BookingCitizen, float]]], data_dir: Path, tz: str,
-                    folders: dict[str, Path]) -> int:
-    """Import the plan into the centre's database in ``data_dir`` (the centre's CLI, as staff
-    would) and save each kiosk's citizens in its folder; returns the bookings accepted."""
+                    folders: dict[str, Path], database_url: str = "") -> int:
+    """Import the plan into the centre's database in ``data_dir`` (or at ``database_url``: the
+    centre's CLI, as staff would) and save each kiosk's citizens in its folder; returns the
+    bookings accepted."""
     zone = ZoneInfo(tz)
     path = data_dir.parent / "bookings.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
@@ -81,7 +82,8 @@ def import_bookings(plan: dict[str, list[tuple[BookingCitizen, float]]], data_di
         folders[kiosk].mkdir(parents=True, exist_ok=True)
         save_bookings(folders[kiosk] / "bookings.json", [b for b, _ in rows])
     done = subprocess.run([sys.executable, "-m", "kiosk", "centre", "import", "appointments", str(path),
-                           "--data-dir", str(data_dir), "--json"], cwd=ROOT, capture_output=True, text=True,
+                           "--data-dir", str(data_dir), "--json",
+                           *(["--database-url", database_url] if database_url else [])], cwd=ROOT, capture_output=True, text=True,
                           env=centre_env({"KIOSK_CENTRE_SERVICE_TIMEZONE": tz}), timeout=120)
     if done.returncode != 0:
         raise RuntimeError(f"booking import failed ({done.returncode}): {done.stdout[-400:]} {done.stderr[-400:]}")

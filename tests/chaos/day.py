@@ -1,6 +1,11 @@
 """A chaos day: one centre, N kiosk processes each behind a fault-injecting proxy, the
 centre and the kiosks killed (SIGKILL) and restarted at random points, then an audit.
 
+The centre keeps its data in SQLite (a file in its folder) unless the plan names a
+PostgreSQL ``database_url``; then ``centres`` > 1 runs that many ``centre serve`` processes
+on the one database (as a province scales), the kiosks spread over them round-robin, each
+centre killed and restarted on its own.
+
 The plan (which kills and partitions happen, at which share of the day's tickets, the
 proxies' fault rolls) follows from the seed; the interleaving of processes does not.
 Used by ``scripts/chaos_day.py`` (the full day) and ``tests/integration/centre/test_chaos_day.py``.
@@ -46,6 +51,8 @@ class DayPlan:
     timeout_s: float = 1800.0
     bookings: int = 0          # citizens who booked online (tests.chaos.bookings), among the tickets
     seconds_per_ticket: float = 0.12   # to spread the slots over the day (a guess; see bookings)
+    database_url: str = ""     # the centre's PostgreSQL database (SQLAlchemy URL); empty: SQLite
+    centres: int = 1           # centre processes on that database (more than one needs database_url)
 
 
 @dataclass
@@ -108,7 +115,10 @@ class Worker:
 
 def _schedule(plan: DayPlan, rng: random.Random) -> list[tuple[float, str, int, float]]:
     """(share of the day's tickets, event, kiosk index, duration s), in order."""
-    events = [(rng.uniform(0.05, 0.9), "centre", 0, rng.uniform(0.5, 3.0)) for _ in range(plan.centre_kills)]
+    # which centre is killed: drawn only when there is a choice, so a one-centre day's plan
+    # (and every SQLite day's) is what it was before there could be several
+    events = [(rng.uniform(0.05, 0.9), "centre", rng.randrange(plan.centres) if plan.centres > 1 else 0,
+               rng.uniform(0.5, 3.0)) for _ in range(plan.centre_kills)]
     events += [(rng.uniform(0.02, 0.95), "kiosk", rng.randrange(plan.kiosks), rng.uniform(0.1, 1.0))
                for _ in range(plan.kiosk_kills)]
     events += [(rng.uniform(0.05, 0.9), "partition", rng.randrange(plan.kiosks), rng.uniform(1.0, 5.0))
@@ -118,10 +128,15 @@ def _schedule(plan: DayPlan, rng: random.Random) -> list[tuple[float, str, int, 
 
 def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s: None) -> DayResult:
     """Run the day in ``workdir`` (fresh); every process it started is gone when it returns."""
+    if plan.centres > 1 and not plan.database_url:
+        raise ChaosError("several centres share one PostgreSQL database: give a database_url")
     began = time.monotonic()
     rng = random.Random(plan.seed)
     tz = mid_morning_zone()   # the whole day (and every slot) on the centre's today
-    centre = CentreProcess(workdir / "centre", env={"KIOSK_CENTRE_SERVICE_TIMEZONE": tz})
+    # every centre process on the same folder (its key file) and database
+    centres = [CentreProcess(workdir / "centre", plan.database_url, env={"KIOSK_CENTRE_SERVICE_TIMEZONE": tz})
+               for _ in range(plan.centres)]
+    centre = centres[0]
     centre.data_dir.mkdir(parents=True)
     names = [f"kiosk-{i + 1:02d}" for i in range(plan.kiosks)]
     for name in names:
@@ -130,10 +145,11 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
     if plan.bookings:
         booked = plan_bookings(plan.bookings, dict(zip(names, quotas)), _services(), random.Random(f"{plan.seed}/bookings"),
                                time.time(), plan.tickets * plan.seconds_per_ticket)
-        accepted = import_bookings(booked, centre.data_dir, tz, {n: workdir / n for n in names})
+        accepted = import_bookings(booked, centre.data_dir, tz, {n: workdir / n for n in names}, plan.database_url)
         say(f"{accepted} bookings imported")
-    centre.start()
-    pool = ProxyPool(centre.port, plan.kiosks, plan.seed, plan.rates).start()
+    for c in centres:
+        c.start()
+    pool = ProxyPool([c.port for c in centres], plan.kiosks, plan.seed, plan.rates).start()
     workers = [Worker(n, workdir / n, f"http://127.0.0.1:{p.port}", centre.tokens[n], q, plan.seed, plan.pause_ms, tz)
                for n, p, q in zip(names, pool.proxies, quotas)]
     stats = {"centre": 0, "kiosk": 0, "partition": 0, "crash": 0}
@@ -141,7 +157,7 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
     try:
         for w in workers:
             w.start()
-        _run_chaos(plan, rng, centre, pool, workers, stats, crashes.append, say)
+        _run_chaos(plan, rng, centres, pool, workers, stats, crashes.append, say)
         say("chaos over: faults off, draining every outbox")
         pool.faults(False)
         for w in workers:
@@ -153,14 +169,15 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
     finally:
         for w in workers:
             w.kill()
-        centre.stop()
+        for c in centres:
+            c.stop()
         pool.stop()
-    report = audit(centre.data_dir / "centre.sqlite3", {w.name: w.folder for w in workers})
+    report = audit(plan.database_url or centre.data_dir / "centre.sqlite3", {w.name: w.folder for w in workers})
     return DayResult(report, stats["centre"], stats["kiosk"], stats["partition"], stats["crash"],
                      dict(pool.counts()), time.monotonic() - began, crashes)
 
 
-def _run_chaos(plan: DayPlan, rng: random.Random, centre: CentreProcess, pool: ProxyPool,
+def _run_chaos(plan: DayPlan, rng: random.Random, centres: list[CentreProcess], pool: ProxyPool,
                workers: list[Worker], stats: dict[str, int], crashed: Callable[[str], None],
                say: Callable[[str], None]) -> None:
     events = _schedule(plan, rng)
@@ -192,10 +209,10 @@ def _run_chaos(plan: DayPlan, rng: random.Random, centre: CentreProcess, pool: P
             _, kind, i, duration = events.pop(0)
             stats[kind] += 1
             if kind == "centre":
-                say(f"[{shown}] kill -9 centre, down {duration:.1f} s")
-                centre.stop(kill=True)
+                say(f"[{shown}] kill -9 centre{f' {i + 1}' if plan.centres > 1 else ''}, down {duration:.1f} s")
+                centres[i].stop(kill=True)
                 time.sleep(duration)
-                centre.start(timeout=60)
+                centres[i].start(timeout=60)
             elif kind == "kiosk" and not workers[i].done:
                 say(f"[{shown}] kill -9 {workers[i].name}")
                 workers[i].kill()

@@ -141,9 +141,12 @@ class FaultProxy:
 class ProxyPool:
     """The proxies of all kiosks on one event loop in a background thread."""
 
-    def __init__(self, upstream_port: int, n: int, seed: int, rates: FaultRates) -> None:
+    def __init__(self, upstream_port: int | list[int], n: int, seed: int, rates: FaultRates) -> None:
+        """``upstream_port``: the centre's, or one per centre (kiosk ``i`` goes to centre ``i % len``)."""
+        ports = upstream_port if isinstance(upstream_port, list) else [upstream_port]
         self.loop = asyncio.new_event_loop()
-        self.proxies = [FaultProxy(upstream_port, random.Random(f"{seed}/proxy/{i}"), rates) for i in range(n)]
+        self.proxies = [FaultProxy(ports[i % len(ports)], random.Random(f"{seed}/proxy/{i}"), rates)
+                        for i in range(n)]
         self._thread = threading.Thread(target=self.loop.run_forever, name="chaos-proxy", daemon=True)
 
     def start(self) -> "ProxyPool":
