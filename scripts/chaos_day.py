@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--database-url", default="", help="the centre's PostgreSQL database (SQLAlchemy URL, "
                     "an empty database); default: SQLite in the centre's folder")
     ap.add_argument("--postgres", action="store_true",
-                    help="start a private PostgreSQL cluster for the day (in a temporary folder) and use it")
+                    help="start a private PostgreSQL cluster for the day (in a temporary folder, removed "
+                    "afterwards even with --keep) and use it")
     ap.add_argument("--centres", type=int, default=1, help="centre processes on the one PostgreSQL database")
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--keep", type=Path, help="run in this (new) folder and keep it")
