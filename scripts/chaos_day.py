@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="start a private PostgreSQL cluster for the day (in a temporary folder, removed "
                     "afterwards even with --keep) and use it")
     ap.add_argument("--centres", type=int, default=1, help="centre processes on the one PostgreSQL database")
+    ap.add_argument("--balance", action="store_true", help="with --centres: every kiosk's connections go to "
+                    "each centre in turn (a load balancer), not each kiosk to one centre")
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--keep", type=Path, help="run in this (new) folder and keep it")
     ap.add_argument("--json", action="store_true", help="print the counts as one JSON object")
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
                    timeout_s=args.timeout, bookings=args.tickets // 10 if args.bookings is None else args.bookings,
                    rates=FaultRates(refuse=2 * args.fault_rate, drop_request=args.fault_rate,
                                     drop_response=args.fault_rate, delay=3 * args.fault_rate),
-                   database_url=args.database_url, centres=args.centres)
+                   database_url=args.database_url, centres=args.centres, balance=args.balance)
     started = time.monotonic()
 
     def say(text: str) -> None:

@@ -3,8 +3,9 @@ centre and the kiosks killed (SIGKILL) and restarted at random points, then an a
 
 The centre keeps its data in SQLite (a file in its folder) unless the plan names a
 PostgreSQL ``database_url``; then ``centres`` > 1 runs that many ``centre serve`` processes
-on the one database (as a province scales), the kiosks spread over them round-robin, each
-centre killed and restarted on its own.
+on the one database (as a province scales), the kiosks spread over them round-robin (or,
+with ``balance``, each kiosk's connections spread over all of them, as behind a load
+balancer), each centre killed and restarted on its own.
 
 The plan (which kills and partitions happen, at which share of the day's tickets, the
 proxies' fault rolls) follows from the seed; the interleaving of processes does not.
@@ -53,6 +54,7 @@ class DayPlan:
     seconds_per_ticket: float = 0.12   # to spread the slots over the day (a guess; see bookings)
     database_url: str = ""     # the centre's PostgreSQL database (SQLAlchemy URL); empty: SQLite
     centres: int = 1           # centre processes on that database (more than one needs database_url)
+    balance: bool = False      # ... every kiosk's connections to each in turn, not one centre per kiosk
 
 
 @dataclass
@@ -149,7 +151,7 @@ def run_day(workdir: Path, plan: DayPlan, say: Callable[[str], None] = lambda s:
         say(f"{accepted} bookings imported")
     for c in centres:
         c.start()
-    pool = ProxyPool([c.port for c in centres], plan.kiosks, plan.seed, plan.rates).start()
+    pool = ProxyPool([c.port for c in centres], plan.kiosks, plan.seed, plan.rates, plan.balance).start()
     workers = [Worker(n, workdir / n, f"http://127.0.0.1:{p.port}", centre.tokens[n], q, plan.seed, plan.pause_ms, tz)
                for n, p, q in zip(names, pool.proxies, quotas)]
     stats = {"centre": 0, "kiosk": 0, "partition": 0, "crash": 0}

@@ -4,7 +4,9 @@ Per client chunk (a request's headers or body) it may reset the connection befor
 bytes reach the centre, forward them and then reset instead of returning the answer
 (the centre did the work, the kiosk never hears of it), or hold them back for a while.
 A *partition* resets every connection of that kiosk until it is lifted; a centre that is
-down shows as a reset too. Decisions come from a seeded ``random.Random`` (timing still
+down shows as a reset too. Given several centres (on one database), a proxy is a load
+balancer: each new connection goes to the next centre in turn, or the one after when that
+one is down. Decisions come from a seeded ``random.Random`` (timing still
 varies between runs, so the same seed gives the same fault mix, not the same trace).
 """
 from __future__ import annotations
@@ -43,10 +45,11 @@ def _reset(writer: asyncio.StreamWriter | None) -> None:
 
 
 class FaultProxy:
-    """One listening port forwarding to the centre's port, with faults while ``faults_on``."""
+    """One listening port forwarding to the centre's port (or, in turn, to several centres'),
+    with faults while ``faults_on``."""
 
-    def __init__(self, upstream_port: int, rng: random.Random, rates: FaultRates) -> None:
-        self.upstream_port = upstream_port
+    def __init__(self, upstream_port: int | list[int], rng: random.Random, rates: FaultRates) -> None:
+        self.upstream_ports = upstream_port if isinstance(upstream_port, list) else [upstream_port]
         self.rng = rng
         self.rates = rates
         self.faults_on = True
@@ -83,15 +86,25 @@ class FaultProxy:
             x -= p
         return "pass"
 
+    async def _connect(self) -> tuple[asyncio.StreamReader | None, asyncio.StreamWriter | None]:
+        """A connection to the next centre in turn that answers (no rng: one centre, same rolls)."""
+        ports = self.upstream_ports
+        first = self.counts["connections"] % len(ports)
+        for port in ports[first:] + ports[:first]:
+            try:
+                return await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                continue
+        return None, None
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.counts["connections"] += 1
         if self.partitioned or (self.faults_on and self.rng.random() < self.rates.refuse):
             self.counts["partitioned" if self.partitioned else "refused"] += 1
             _reset(writer)
             return
-        try:
-            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        except OSError:
+        up_r, up_w = await self._connect()
+        if up_w is None:
             self.counts["centre_down"] += 1
             _reset(writer)
             return
@@ -141,12 +154,14 @@ class FaultProxy:
 class ProxyPool:
     """The proxies of all kiosks on one event loop in a background thread."""
 
-    def __init__(self, upstream_port: int | list[int], n: int, seed: int, rates: FaultRates) -> None:
-        """``upstream_port``: the centre's, or one per centre (kiosk ``i`` goes to centre ``i % len``)."""
+    def __init__(self, upstream_port: int | list[int], n: int, seed: int, rates: FaultRates,
+                 balance: bool = False) -> None:
+        """``upstream_port``: the centre's, or one per centre: kiosk ``i`` goes to centre
+        ``i % len``, or with ``balance`` every kiosk to all of them in turn (a load balancer)."""
         ports = upstream_port if isinstance(upstream_port, list) else [upstream_port]
         self.loop = asyncio.new_event_loop()
-        self.proxies = [FaultProxy(ports[i % len(ports)], random.Random(f"{seed}/proxy/{i}"), rates)
-                        for i in range(n)]
+        self.proxies = [FaultProxy(ports if balance else ports[i % len(ports)], random.Random(f"{seed}/proxy/{i}"),
+                                   rates) for i in range(n)]
         self._thread = threading.Thread(target=self.loop.run_forever, name="chaos-proxy", daemon=True)
 
     def start(self) -> "ProxyPool":
