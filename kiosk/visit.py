@@ -103,11 +103,14 @@ def check_in(issuer: Any, code: str, id_number: str, priority_group: str, flags:
     new key; when they cannot be delivered now the citizen is told ``checkin_pending``
     (try again in a minute), not that the booking was used. By card (no code) the same lost
     attempt shows as ``no_booking_today`` (the centre looks for an open booking) and is
-    treated alike."""
+    treated alike. Whether such a void is pending is asked before the attempt as well: the
+    drainer may deliver it (and the booking open again) between the centre's refusal and the
+    question, and the citizen would be told the booking was used when it is free."""
+    void_before = hasattr(issuer, "void_pending_for") and issuer.void_pending_for(CHECKIN_MARK)  # local: none
     try:
         return _check_in_once(issuer, code, id_number, priority_group, flags, handover)
     except CheckInError as exc:
-        if exc.code not in HELD_BY_A_LOST_CHECK_IN or not issuer.void_pending_for(CHECKIN_MARK):
+        if exc.code not in HELD_BY_A_LOST_CHECK_IN or not (void_before or issuer.void_pending_for(CHECKIN_MARK)):
             raise
     if not issuer.void_pending_now():
         raise CheckInError("checkin_pending")

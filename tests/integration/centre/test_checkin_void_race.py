@@ -1,0 +1,63 @@
+"""A check-in refused because the citizen's own lost attempt still holds the booking, while
+the drainer delivers that attempt's void at the same moment, on SQLite and PostgreSQL.
+
+The centre answers ``booking_used`` (by card: ``no_booking_today``); before the kiosk looks
+at its pending voids the drainer has delivered the void (the booking is open again) and
+taken it out of the outbox. The kiosk must still treat the refusal as its own lost attempt
+and check in once more, not tell the citizen the booking was used: that left the booking
+open with nobody coming for it and the citizen on a walk-in ticket. Found by the chaos day
+on PostgreSQL with two centres (2,000 tickets, seed 3: "told no_booking_today, took
+walk-in; the booking is booked with ticket id None")."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from kiosk.visit import check_in
+from offline_cache.outbox import VOID_KIND
+from tests.chaos.proxy import ProxyPool
+from tests.fixtures.centre_server import CentreProcess
+from tests.integration.centre.test_checkin_attempts import CITIZEN, booking, lossy, lost_check_in  # noqa: F401
+from tests.integration.centre.test_checkin_pending_void import cancelled_for_nobody, drainer_backing_off
+
+
+@contextmanager
+def void_delivered_right_after_the_refusal(link: Any) -> Iterator[list[Any]]:
+    """Inside: the centre answers the kiosk's check-in, then (the drainer winning the race)
+    the pending voids are delivered and gone from the outbox before the kiosk looks; yields
+    the answers' errors (the first must be the refusal)."""
+    centre = link.issuer.centre
+    real: Callable[..., Any] = centre.check_in
+    seen: list[Any] = []
+
+    def answered_then_void_delivered(*args: Any) -> Any:
+        try:
+            return real(*args)
+        except Exception as exc:
+            seen.append(exc)
+            if len(seen) == 1:
+                assert link.issuer.void_pending_now()   # what the drainer thread does
+            raise
+    centre.check_in = answered_then_void_delivered
+    try:
+        yield seen
+    finally:
+        del centre.check_in
+
+
+@pytest.mark.parametrize("by_card", [False, True], ids=["by_code", "by_card"])
+def test_a_void_delivered_while_the_refusal_comes_back_still_checks_the_citizen_in(
+        centre_proc: CentreProcess, lossy: tuple[ProxyPool, Any], by_card: bool) -> None:  # noqa: F811
+    pool, _ = lossy
+    link, key, made = lost_check_in(centre_proc, lossy, "BK-RACE")
+    drainer_backing_off(pool, link)
+    with void_delivered_right_after_the_refusal(link) as refusals:
+        again = check_in(link.issuer, "" if by_card else "BK-RACE", CITIZEN, "", ())
+    assert [getattr(e, "code", "") for e in refusals] == ["no_booking" if by_card else "booking_used"]
+    assert again.checked_in and again.ticket is not None and again.ticket.centre_id != made["id"]
+    assert link.outbox.pending(VOID_KIND) == [] and link.outbox.open_attempts() == []
+    cancelled_for_nobody(centre_proc, made)
+    now = booking(centre_proc, "BK-RACE")
+    assert (now["state"], now["ticket_id"]) == ("checked_in", again.ticket.centre_id)
