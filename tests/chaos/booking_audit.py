@@ -10,7 +10,9 @@ For every booking the day planned (``bookings.json`` in each kiosk's folder):
 - a ticket that claimed the booking (``via`` ``claim``: the check-in could not reach the
   centre): the centre's flag on that ticket says how it judged the claim; ``checked_in`` and
   ``late`` must leave the booking tied to that ticket (checked in / lapsed); any other
-  verdict (``booking_used``: the citizen's own lost check-in still held it, ...) is a finding;
+  verdict (``booking_used``: the citizen's own lost check-in still held it, ...) is a finding,
+  unless the booking is tied to a ticket of an attempt a kill cut short after the kiosk had
+  the answer (``used_after_kill``, as below);
 - a walk-in instead: after a too-early answer the booking is still open; after
   ``checkin_pending`` too often, open again once the kiosk's void went; after
   ``booking_used`` (by card: ``no_booking_today``), the booking must be tied to a ticket of
@@ -137,6 +139,9 @@ def _judge(rep: BookingReport, code: str, a: Any, s: Any, row: Any, tied: Any, k
                 rep.claim_late += verdict == "late"
                 rep.claimed_offline += verdict == "checked_in" and s.offline
                 rep.claimed_online += verdict == "checked_in" and not s.offline
+            return
+        if verdict in ("booking_used", "no_booking") and tied is not None and tied["id"] in killed_returned:
+            rep.used_after_kill += 1   # their own check-in's ticket holds it, as for a walk-in below
             return
         rep.claim_not_taken += 1
         problem(f"booking {code}: the ticket {row['number']} claimed it ({'offline' if s.offline else 'online'}), "
