@@ -25,8 +25,8 @@ from tests.integration.centre.test_checkin_pending_void import cancelled_for_nob
 
 @pytest.mark.parametrize("by_card", [False, True], ids=["by_code", "by_card"])
 def test_a_void_delivered_while_the_refusal_comes_back_still_checks_the_citizen_in(
-        centre_proc: CentreProcess, lossy: tuple[ProxyPool, Any], by_card: bool,
-        monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        centre_proc: CentreProcess, lossy: tuple[ProxyPool, Any], by_card: bool,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
     pool, _ = lossy
     link, _, made = lost_check_in(centre_proc, lossy, "BK-RACE")
     drainer_backing_off(pool, link)
