@@ -34,12 +34,13 @@ class DemoCodes:
     """What the developer panel scans (F7, F8) and the start-up banner names."""
 
     booking: str        # today's booking without an ID number: check in by its QR
-    card_booking: str   # today's booking of the first demo card: check in by tapping it
+    card_booking: str   # today's booking of a demo card: check in by tapping it
     dossier: str        # an application being processed (the first demo card's)
+    card_key: str = "F1"   # the developer panel's key that puts that card on the reader
 
     def banner(self) -> str:
         return (f"  demo data:       booking {self.booking} (F7 scans its QR), booking {self.card_booking} "
-                f"(tap card F1, 'I have an appointment today'), application {self.dossier} (F8)")
+                f"(tap card {self.card_key}, 'I have an appointment today'), application {self.dossier} (F8)")
 
 
 def _template() -> dict[str, Any]:
@@ -92,11 +93,14 @@ def booking_rows(now: datetime) -> list[dict[str, str]]:
 def demo_codes(today: date) -> DemoCodes:
     t = _template()
     by_id = {b["citizen"]: b["number"] for b in t["bookings"]}
+    card = next(c for c in by_id if c)
     first = t["applications"][0]
-    return DemoCodes(booking=booking_code(today, by_id[""]),
-                     card_booking=booking_code(today, next(n for c, n in by_id.items() if c)),
+    # the panel's F1-F4 follow the sorted demo card files (screens.kiosk_app)
+    cards = sorted(p.stem for p in CITIZENS.glob("*.json"))
+    return DemoCodes(booking=booking_code(today, by_id[""]), card_booking=booking_code(today, by_id[card]),
                      dossier=_dossier_code(t["agency"], today - timedelta(days=first["received_days_ago"]),
-                                           first["serial"]))
+                                           first["serial"]),
+                     card_key=f"F{cards.index(card) + 1}")
 
 
 def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
